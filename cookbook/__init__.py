@@ -1,0 +1,29 @@
+"""cookbook: Keras 3 recipes for classic deep-learning tasks, from real data to a served model.
+
+>>> import cookbook
+>>> cookbook.list_recipes()
+['imdb_lstm', 'logistic_regression', 'mnist_cnn', 'mnist_dense']
+>>> model = cookbook.recipes.mnist_dense()   # a compiled keras.Model
+"""
+
+from cookbook import recipes
+from cookbook.registry import get_recipe, list_recipes, register
+
+__version__ = "0.1.0"
+
+
+def train(recipe, **kwargs):
+    """Fit a recipe and write a run directory; see `cookbook.training.train`."""
+    from cookbook.training import train as _train
+
+    return _train(recipe, **kwargs)
+
+
+def adapt(model, x):
+    """Adapt a recipe's input `Normalization` to training features; see `cookbook.training.adapt`."""
+    from cookbook.training import adapt as _adapt
+
+    return _adapt(model, x)
+
+
+__all__ = ["adapt", "get_recipe", "list_recipes", "recipes", "register", "train"]

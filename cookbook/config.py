@@ -1,0 +1,189 @@
+"""Run configuration: which recipe, its hyper-parameters, its data and how to fit it.
+
+A recipe file (`recipes/<name>.toml`) has a top-level `recipe = "<name>"` and three tables:
+
+```toml
+recipe = "mnist_dense"
+
+[model]          # keyword arguments of cookbook.recipes.mnist_dense
+hidden_units = [256]
+
+[data]           # keys of DataConfig
+source = "auto"
+
+[fit]            # keys of FitConfig
+epochs = 20
+```
+
+Every key is checked against the recipe function's signature or the dataclass it fills, and every
+value against the type of its default, so a typo fails with the file and the key.
+"""
+
+import dataclasses
+import os
+import sys
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from cookbook.errors import ConfigError
+from cookbook.registry import get_recipe, list_recipes
+
+RECIPES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "recipes")
+
+
+@dataclasses.dataclass
+class DataConfig:
+    """Where the data comes from.
+
+    Args:
+        source: `"auto"`, a named source of the recipe's dataset, or a local path.
+        validation_fraction: fraction of the training split held out for early stopping.
+    """
+
+    source: str = "auto"
+    validation_fraction: float = 0.1
+
+
+@dataclasses.dataclass
+class FitConfig:
+    """How to fit.
+
+    Args:
+        epochs: maximum number of epochs.
+        batch_size: examples per gradient step.
+        early_stopping_patience: epochs without a better validation loss before stopping
+            (0 turns early stopping off); the best weights are restored.
+        seed: seeds Python, NumPy and the backend, and the data splits.
+        verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
+    """
+
+    epochs: int = 10
+    batch_size: int = 64
+    early_stopping_patience: int = 3
+    seed: int = 0
+    verbose: int = 1
+
+
+@dataclasses.dataclass
+class RunConfig:
+    """A fully resolved run: recipe name, model hyper-parameters, data and fit settings."""
+
+    recipe: str
+    model: dict
+    data: DataConfig
+    fit: FitConfig
+
+    def to_dict(self) -> dict:
+        return {
+            "recipe": self.recipe,
+            "model": {k: list(v) if isinstance(v, tuple) else v for k, v in self.model.items()},
+            "data": dataclasses.asdict(self.data),
+            "fit": dataclasses.asdict(self.fit),
+        }
+
+
+def default_config(recipe: str) -> RunConfig:
+    """The configuration `cookbook run <recipe>` uses: the recipe's own defaults."""
+    spec = get_recipe(recipe)
+    return RunConfig(recipe, spec.hyperparameters(), DataConfig(), FitConfig(**spec.fit))
+
+
+def from_dict(raw: dict, origin: str = "config") -> RunConfig:
+    """Validate a nested dict (as read from TOML) into a `RunConfig`.
+
+    Missing keys take the recipe's defaults; unknown keys and values of the wrong type fail with
+    `origin` (a file name) and the key.
+    """
+    if not isinstance(raw, dict) or "recipe" not in raw:
+        raise ConfigError(f"{origin}: missing top-level key 'recipe' "
+                          f"(one of {', '.join(list_recipes())})")
+    unknown = set(raw) - {"recipe", "model", "data", "fit"}
+    if unknown:
+        raise ConfigError(f"{origin}: unknown top-level key(s) {sorted(unknown)}; "
+                          "expected recipe, [model], [data], [fit]")
+    try:
+        config = default_config(raw["recipe"])
+    except Exception as e:
+        raise ConfigError(f"{origin}: {e}") from None
+    for section in ("model", "data", "fit"):
+        values = raw.get(section, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"{origin}: [{section}] must be a table, got {values!r}")
+        for key, value in values.items():
+            set_value(config, f"{section}.{key}", value, origin)
+    return config
+
+
+def load_config(path: str) -> RunConfig:
+    """Read and validate a recipe file (TOML)."""
+    try:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"recipe file not found: {path}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+    return from_dict(raw, path)
+
+
+def resolve(recipe_or_file: str) -> RunConfig:
+    """A recipe name (its defaults) or the path of a recipe file, as a `RunConfig`."""
+    if recipe_or_file.endswith(".toml") or os.sep in recipe_or_file:
+        return load_config(recipe_or_file)
+    return default_config(recipe_or_file)
+
+
+def set_value(config: RunConfig, dotted: str, value, origin: str = "--set"):
+    """Set `section.key` to `value` in place, checking the key and the value's type."""
+    section, _, key = dotted.partition(".")
+    if section == "model":
+        known = get_recipe(config.recipe).hyperparameters()
+        target = config.model
+    elif section in ("data", "fit"):
+        target = getattr(config, section)
+        known = {f.name: getattr(target, f.name) for f in dataclasses.fields(target)}
+    else:
+        raise ConfigError(f"{origin}: unknown key {dotted!r}; keys start with model., data. or "
+                          "fit.")
+    if key not in known:
+        raise ConfigError(f"{origin}: unknown key {dotted!r} for recipe {config.recipe}; "
+                          f"known {section} keys: {', '.join(sorted(known))}")
+    value = _check_type(value, known[key], dotted, origin)
+    if isinstance(target, dict):
+        target[key] = value
+    else:
+        setattr(target, key, value)
+
+
+def parse_override(text: str):
+    """`"fit.epochs=3"` -> `("fit.epochs", 3)`; the value is read as TOML, else as a string."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set {text!r}: expected KEY=VALUE, e.g. --set fit.epochs=3")
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return key.strip(), parsed
+
+
+def _check_type(value, default, key, origin):
+    expected = type(default)
+    if default is None or isinstance(value, expected):
+        return value
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(default, (list, tuple)) and isinstance(value, (list, tuple)):
+        return list(value)
+    raise ConfigError(f"{origin}: {key} must be {_type_name(expected)} (default {default!r}), "
+                      f"got {value!r}")
+
+
+def _type_name(t):
+    return {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+            list: "a list", tuple: "a list"}.get(t, t.__name__)
+
+

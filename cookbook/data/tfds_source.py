@@ -1,0 +1,79 @@
+"""Real data through tensorflow-datasets, with a fast check that it can be had at all.
+
+With no network, `tfds.load(..., download=True)` hangs for minutes before it fails. Before it is
+called, `tfds_status` checks within seconds whether the data is already prepared locally or its
+download host can be reached.
+"""
+
+import socket
+import threading
+
+import numpy as np
+
+from cookbook.errors import DataUnavailableError
+
+# Where tensorflow-datasets downloads each dataset from.
+DOWNLOAD_HOSTS = {
+    "mnist": ("storage.googleapis.com", 443),
+    "imdb_reviews": ("ai.stanford.edu", 80),
+}
+TFDS_NAMES = {"mnist": "mnist", "imdb_reviews": "imdb_reviews/plain_text"}
+
+
+def _tfds():
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise DataUnavailableError(
+            "tensorflow-datasets is not installed: pip install tensorflow-datasets"
+        ) from None
+    return tfds
+
+
+def host_reachable(host: str, port: int, timeout: float = 5.0) -> bool:
+    """Whether a TCP connection to `host:port` opens within `timeout` seconds (DNS included)."""
+    result = []
+
+    def probe():
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(result and result[0])
+
+
+def is_prepared(name: str, data_dir=None) -> bool:
+    """Whether tensorflow-datasets has `name` prepared in `data_dir` (default ~/tensorflow_datasets)."""
+    return _tfds().builder(TFDS_NAMES[name], data_dir=data_dir).is_prepared()
+
+
+def tfds_status(name: str, data_dir=None, timeout: float = 5.0):
+    """`(usable, reason)`: can `name` be loaded through tensorflow-datasets from here?"""
+    if is_prepared(name, data_dir):
+        return True, "prepared locally"
+    host, port = DOWNLOAD_HOSTS[name]
+    if host_reachable(host, port, timeout):
+        return True, f"will download from {host}"
+    return False, (f"{name} is not prepared in tensorflow-datasets' data directory and its "
+                   f"download host {host} cannot be reached (no network?)")
+
+
+def require_tfds(name: str, instead: str, data_dir=None):
+    """Fail fast with a hint at `instead` when `name` cannot come from tensorflow-datasets."""
+    usable, reason = tfds_status(name, data_dir)
+    if not usable:
+        raise DataUnavailableError(f"{reason}; {instead}")
+
+
+def load_tfds(name: str, data_dir=None):
+    """Train and test splits of `name` as NumPy arrays: `(x_train, y_train, x_test, y_test)`."""
+    tfds = _tfds()
+    train, test = tfds.load(TFDS_NAMES[name], split=["train", "test"], batch_size=-1,
+                            as_supervised=True, data_dir=data_dir)
+    (x_train, y_train), (x_test, y_test) = tfds.as_numpy(train), tfds.as_numpy(test)
+    return (np.asarray(x_train), np.asarray(y_train), np.asarray(x_test), np.asarray(y_test))

@@ -1,0 +1,36 @@
+"""Errors raised by cookbook.
+
+Every error names the problem and the way out; the command line prints the message alone,
+without a traceback.
+"""
+
+
+class CookbookError(Exception):
+    """Base class of the errors a user can act on."""
+
+
+class UnknownRecipeError(CookbookError, KeyError):
+    """A recipe name that is not registered."""
+
+    def __str__(self):  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class ConfigError(CookbookError, ValueError):
+    """A recipe file or `--set` override that does not fit the recipe."""
+
+
+class DataError(CookbookError, ValueError):
+    """Data that is missing, unreachable, malformed or of the wrong shape."""
+
+
+class DataUnavailableError(DataError):
+    """A data source that cannot be reached from here (no local copy, no network)."""
+
+
+class TrainingError(CookbookError, RuntimeError):
+    """Training that could not finish, e.g. a loss that became NaN."""
+
+
+class RunDirError(CookbookError, ValueError):
+    """A run or export directory that is missing, incomplete or would be overwritten."""

@@ -1,0 +1,56 @@
+"""Recipes on tabular features."""
+
+import keras
+
+from cookbook.registry import register
+
+
+@register(
+    dataset="breast_cancer",
+    target="test accuracy >= 0.97 (breast cancer, stratified 80/20 split)",
+    fit={"epochs": 200, "batch_size": 32, "early_stopping_patience": 20},
+)
+def logistic_regression(
+    *,
+    num_features: int = 30,
+    learning_rate: float = 0.01,
+    l2: float = 0.001,
+) -> keras.Model:
+    """Binary logistic regression on raw tabular features.
+
+    The first layer is a `keras.layers.Normalization` named `"normalize"`: adapt it to the
+    training features before fitting (`cookbook.adapt(model, x_train)` does it, and
+    `cookbook.train` does it for you), so the model takes raw, unscaled features.
+
+    Args:
+        num_features: number of input columns.
+        learning_rate: Adam learning rate.
+        l2: L2 penalty on the weights.
+
+    Returns:
+        A compiled model mapping `features` of shape `(batch, num_features)` to the probability
+        of the positive class, shape `(batch, 1)`.
+
+    Example:
+
+    ```python
+    model = cookbook.recipes.logistic_regression(num_features=30)
+    cookbook.adapt(model, x_train)
+    model.fit(x_train, y_train, epochs=100)
+    ```
+    """
+    inputs = keras.Input(shape=(num_features,), name="features")
+    x = keras.layers.Normalization(name="normalize")(inputs)
+    outputs = keras.layers.Dense(
+        1,
+        activation="sigmoid",
+        kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
+        name="probability",
+    )(x)
+    model = keras.Model(inputs, outputs, name="logistic_regression")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
+    )
+    return model

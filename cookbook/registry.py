@@ -1,0 +1,93 @@
+"""The recipe registry: recipes are plain functions registered with a decorator.
+
+Example:
+
+>>> import cookbook
+>>> cookbook.list_recipes()
+['imdb_lstm', 'logistic_regression', 'mnist_cnn', 'mnist_dense']
+>>> cookbook.get_recipe("mnist_dense").dataset
+'mnist'
+"""
+
+import dataclasses
+import inspect
+from typing import Any, Callable
+
+from cookbook.errors import UnknownRecipeError
+
+_RECIPES: dict[str, "RecipeSpec"] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class RecipeSpec:
+    """What the registry knows about one recipe.
+
+    Args:
+        name: the recipe's name, the function's name.
+        fn: the function that builds and compiles the model.
+        dataset: name of the dataset it trains on (see `cookbook.data.DATASETS`).
+        target: the accuracy its defaults reach, in words.
+        fit: defaults for training (keys of `cookbook.config.FitConfig`).
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    dataset: str
+    target: str
+    fit: dict = dataclasses.field(default_factory=dict)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The recipe function's keyword-only parameters and their defaults."""
+        return {
+            p.name: p.default
+            for p in inspect.signature(self.fn).parameters.values()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+
+
+def register(*, dataset: str, target: str, fit: dict | None = None):
+    """Register a recipe function under its own name.
+
+    Args:
+        dataset: name of the dataset the recipe trains on.
+        target: the accuracy the defaults reach, in words (shown by `cookbook list`).
+        fit: training defaults for this recipe, e.g. `{"epochs": 10}`.
+
+    Example:
+
+    ```python
+    @register(dataset="mnist", target="test accuracy >= 0.94")
+    def my_recipe(*, units=64):
+        ...
+    ```
+    """
+
+    def decorator(fn):
+        params = inspect.signature(fn).parameters.values()
+        loose = [p.name for p in params if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+        if loose:
+            raise TypeError(
+                f"recipe {fn.__name__} must take keyword-only hyper-parameters "
+                f"(def {fn.__name__}(*, ...)); got positional {loose}"
+            )
+        if fn.__name__ in _RECIPES:
+            raise ValueError(f"a recipe named {fn.__name__!r} is already registered")
+        _RECIPES[fn.__name__] = RecipeSpec(fn.__name__, fn, dataset, target, dict(fit or {}))
+        return fn
+
+    return decorator
+
+
+def list_recipes() -> list[str]:
+    """Names of all registered recipes, sorted."""
+    return sorted(_RECIPES)
+
+
+def get_recipe(name: str) -> RecipeSpec:
+    """The registry entry for `name`; an unknown name fails with the known ones."""
+    try:
+        return _RECIPES[name]
+    except KeyError:
+        raise UnknownRecipeError(
+            f"unknown recipe {name!r}; known recipes: {', '.join(list_recipes())}"
+        ) from None

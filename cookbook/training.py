@@ -1,0 +1,228 @@
+"""Fit a recipe on its data and write a run directory.
+
+A run directory holds:
+
+- `config.toml`: the resolved configuration (`cookbook run <dir>/config.toml` repeats it);
+- `history.csv`: loss and metrics per epoch;
+- `metrics.json`: test metrics under `"test"`, fit time, samples per second, data source and sizes;
+- `model.keras`: the trained model (Keras format, loads with `safe_mode=True`);
+- `learning_curves.png`;
+- `vocabulary.txt` for text recipes.
+
+A run that is killed resumes from its last finished epoch when started again with the same
+`out` (`keras.callbacks.BackupAndRestore`); a finished run is never overwritten.
+"""
+
+import csv
+import dataclasses
+import json
+import os
+
+import numpy as np
+
+from cookbook import atomic, config as config_lib
+from cookbook.callbacks import NaNGuard, Timing
+from cookbook.data import dataset_kind, load_dataset, stratified_split
+from cookbook.errors import DataError, RunDirError, TrainingError
+from cookbook.registry import get_recipe
+
+CONFIG_FILE = "config.toml"
+HISTORY_FILE = "history.csv"
+METRICS_FILE = "metrics.json"
+MODEL_FILE = "model.keras"
+CURVES_FILE = "learning_curves.png"
+BACKUP_DIR = "backup"
+
+
+@dataclasses.dataclass
+class RunResult:
+    """What `train` produced: the run directory, its metrics and the trained model."""
+
+    out: str
+    metrics: dict
+    model: object
+    history: dict
+
+
+def adapt(model, x):
+    """Adapt the model's `Normalization` layers to the training features `x`.
+
+    Recipes put a `keras.layers.Normalization` directly on their raw inputs, so scaling lives in
+    the model; its mean and variance come from the training data.
+    """
+    import keras
+
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Normalization):
+            layer.adapt(np.asarray(x, dtype="float32"))
+    return model
+
+
+def check_inputs(model, x, origin="data"):
+    """Fail with expected vs got when `x` does not fit the model's input."""
+    expected = tuple(model.input_shape)
+    name = model.inputs[0].name if model.inputs else "input"
+    shape = "(N, " + ", ".join(str(d) for d in expected[1:]) + ")"
+    x = np.asarray(x) if not hasattr(x, "shape") else x
+    if x.ndim != len(expected) or tuple(x.shape[1:]) != expected[1:]:
+        raise DataError(f"{origin}: {model.name} expects input '{name}' of shape {shape}, "
+                        f"got {tuple(x.shape)}")
+    if x.dtype.kind not in "biuf":
+        raise DataError(f"{origin}: {model.name} expects numbers for input '{name}', got dtype "
+                        f"{x.dtype}" + (" (text must be tokenized first)"
+                                        if x.dtype.kind in "OSU" else ""))
+
+
+def prepare_data(config, directory, fit_tokenizer=True):
+    """Load the recipe's data; text becomes token ids (the vocabulary is saved in `directory`)."""
+    spec = get_recipe(config.recipe)
+    data = load_dataset(spec.dataset, config.data.source, seed=config.fit.seed)
+    if dataset_kind(spec.dataset) == "text":
+        from cookbook.text import Tokenizer
+
+        tokenizer = Tokenizer(config.model["vocab_size"], config.model["sequence_length"])
+        tokenizer.fit(data.x_train)
+        tokenizer.save(directory)
+        data.x_train = tokenizer.transform(data.x_train)
+        data.x_test = tokenizer.transform(data.x_test)
+    return data
+
+
+def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
+    """Fit a recipe on its data and write the run directory `out`.
+
+    Args:
+        recipe: a recipe name (its defaults), the path of a recipe file, or a `RunConfig`.
+        out: the run directory; a killed run started again with the same `out` resumes.
+        overrides: `"section.key=value"` strings or a `{"section.key": value}` dict, e.g.
+            `{"fit.epochs": 3, "data.source": "sample"}`.
+        callbacks: more Keras callbacks for `fit`.
+        verbose: Keras progress output; overrides `fit.verbose`.
+
+    Returns:
+        A `RunResult`.
+
+    Seeds Python, NumPy and the backend with `fit.seed` (`keras.utils.set_random_seed`).
+
+    Example:
+
+    ```python
+    result = cookbook.train("mnist_dense", out="runs/mnist", overrides={"data.source": "sample"})
+    result.metrics["test"]["accuracy"]
+    ```
+    """
+    import keras
+
+    config = recipe if isinstance(recipe, config_lib.RunConfig) else config_lib.resolve(recipe)
+    items = overrides.items() if isinstance(overrides, dict) else map(
+        config_lib.parse_override, overrides)
+    for key, value in items:
+        config_lib.set_value(config, key, value)
+    if verbose is not None:
+        config.fit.verbose = verbose
+
+    _claim_run_dir(out, config)
+    keras.utils.set_random_seed(config.fit.seed)
+    spec = get_recipe(config.recipe)
+    data = prepare_data(config, out)
+    x_train, y_train, x_val, y_val = _validation_split(data, config)
+
+    model = spec.fn(**config.model)
+    check_inputs(model, x_train, origin=f"training data ({data.source})")
+    adapt(model, x_train)
+
+    fit = config.fit
+    guard = NaNGuard()
+    timing = Timing(fit.batch_size, samples_per_epoch=len(x_train))
+    cbs = [
+        keras.callbacks.BackupAndRestore(os.path.join(out, BACKUP_DIR)),
+        keras.callbacks.CSVLogger(os.path.join(out, HISTORY_FILE), append=True),
+        guard,
+        timing,
+    ]
+    if x_val is not None and fit.early_stopping_patience:
+        cbs.append(keras.callbacks.EarlyStopping(patience=fit.early_stopping_patience,
+                                                 restore_best_weights=True))
+    keras_history = model.fit(
+        x_train, y_train,
+        validation_data=(x_val, y_val) if x_val is not None else None,
+        epochs=fit.epochs, batch_size=fit.batch_size, verbose=fit.verbose,
+        callbacks=cbs + list(callbacks),
+    )
+    if guard.message:
+        raise TrainingError(f"{config.recipe}: {guard.message} (run directory {out} keeps the "
+                            "config and history; no model was saved)")
+
+    test = model.evaluate(data.x_test, data.y_test, batch_size=max(fit.batch_size, 256),
+                          verbose=0, return_dict=True)
+    history = read_history(os.path.join(out, HISTORY_FILE)) or keras_history.history
+    metrics = {
+        "recipe": config.recipe,
+        "test": {k: float(v) for k, v in test.items()},
+        "fit_seconds": round(timing.fit_seconds, 3),
+        "train_seconds": round(timing.train_seconds, 3),
+        "samples_per_second": round(timing.samples_per_second, 1),
+        "epochs": len(next(iter(history.values()), [])),
+        "data": {"dataset": spec.dataset, "source": data.source, "train": len(x_train),
+                 "validation": 0 if x_val is None else len(x_val), "test": len(data.x_test)},
+        "backend": keras.backend.backend(),
+        "keras_version": keras.__version__,
+    }
+    with atomic.atomic_path(os.path.join(out, MODEL_FILE)) as tmp:
+        model.save(tmp)
+    _save_curves(history, os.path.join(out, CURVES_FILE), config.recipe)
+    atomic.write_text(os.path.join(out, METRICS_FILE), json.dumps(metrics, indent=2) + "\n")
+    return RunResult(out, metrics, model, history)
+
+
+def _claim_run_dir(out, config):
+    """Create `out`, or accept it for resuming the same config; never touch a finished run."""
+    import tomli_w
+
+    if os.path.exists(os.path.join(out, METRICS_FILE)):
+        raise RunDirError(f"{out} already holds a finished run ({METRICS_FILE}); choose another "
+                          "--out, or delete it to train again")
+    wanted = tomli_w.dumps(config.to_dict())
+    path = os.path.join(out, CONFIG_FILE)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            if f.read() != wanted:
+                raise RunDirError(f"{out} holds an unfinished run with another configuration "
+                                  f"({path}); resume it with the same settings, or choose "
+                                  "another --out")
+        return
+    if os.path.isdir(out) and os.listdir(out):
+        raise RunDirError(f"{out} exists and is not a run directory; choose another --out")
+    os.makedirs(out, exist_ok=True)
+    atomic.write_text(path, wanted)
+
+
+def _validation_split(data, config):
+    fraction = config.data.validation_fraction
+    if not fraction:
+        return data.x_train, data.y_train, None, None
+    if not 0 < fraction < 1:
+        raise DataError(f"data.validation_fraction must be in [0, 1), got {fraction}")
+    n_val = max(int(round(len(data.x_train) * fraction)), len(np.unique(data.y_train)))
+    return stratified_split(data.x_train, data.y_train, n_val, config.fit.seed)
+
+
+def read_history(path):
+    """`history.csv` as `{column: [values]}`, one value per epoch (a resumed epoch counts once)."""
+    if not os.path.exists(path):
+        return {}
+    rows = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            rows[int(row.pop("epoch"))] = {k: float(v) for k, v in row.items()}
+    epochs = sorted(rows)
+    keys = rows[epochs[0]].keys() if epochs else []
+    return {k: [rows[e][k] for e in epochs] for k in keys}
+
+
+def _save_curves(history, path, title):
+    from cookbook.plotting import plot_history
+
+    fig = plot_history(history, title)
+    with atomic.atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
