@@ -4,9 +4,13 @@
 >>> cookbook.list_recipes()
 ['imdb_lstm', 'logistic_regression', 'mnist_cnn', 'mnist_dense']
 >>> model = cookbook.recipes.mnist_dense()   # a compiled keras.Model
+
+Keras (and with it the backend) is imported on first use of `cookbook.recipes`, so
+`import cookbook` is light.
 """
 
-from cookbook import recipes
+import importlib
+
 from cookbook.registry import get_recipe, list_recipes, register
 
 __version__ = "0.1.0"
@@ -24,6 +28,12 @@ def adapt(model, x):
     from cookbook.training import adapt as _adapt
 
     return _adapt(model, x)
+
+
+def __getattr__(name):
+    if name == "recipes":
+        return importlib.import_module("cookbook.recipes")
+    raise AttributeError(f"module 'cookbook' has no attribute {name!r}")
 
 
 __all__ = ["adapt", "get_recipe", "list_recipes", "recipes", "register", "train"]

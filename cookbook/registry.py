@@ -78,13 +78,19 @@ def register(*, dataset: str, target: str, fit: dict | None = None):
     return decorator
 
 
+def _load_builtin():
+    import cookbook.recipes  # noqa: F401 - registers the built-in recipes
+
+
 def list_recipes() -> list[str]:
     """Names of all registered recipes, sorted."""
+    _load_builtin()
     return sorted(_RECIPES)
 
 
 def get_recipe(name: str) -> RecipeSpec:
     """The registry entry for `name`; an unknown name fails with the known ones."""
+    _load_builtin()
     try:
         return _RECIPES[name]
     except KeyError:

@@ -7,6 +7,7 @@ A run directory holds:
 - `metrics.json`: test metrics under `"test"`, fit time, samples per second, data source and sizes;
 - `model.keras`: the trained model (Keras format, loads with `safe_mode=True`);
 - `learning_curves.png`;
+- `examples.json`: a few raw test inputs (the export checks the SavedModel on them);
 - `vocabulary.txt` for text recipes.
 
 A run that is killed resumes from its last finished epoch when started again with the same
@@ -30,6 +31,7 @@ CONFIG_FILE = "config.toml"
 HISTORY_FILE = "history.csv"
 METRICS_FILE = "metrics.json"
 MODEL_FILE = "model.keras"
+EXAMPLES_FILE = "examples.json"
 CURVES_FILE = "learning_curves.png"
 BACKUP_DIR = "backup"
 
@@ -77,6 +79,9 @@ def prepare_data(config, directory, fit_tokenizer=True):
     """Load the recipe's data; text becomes token ids (the vocabulary is saved in `directory`)."""
     spec = get_recipe(config.recipe)
     data = load_dataset(spec.dataset, config.data.source, seed=config.fit.seed)
+    examples = data.x_test[:4]
+    atomic.write_text(os.path.join(directory, EXAMPLES_FILE), json.dumps(
+        {"x": [x if isinstance(x, str) else np.asarray(x).tolist() for x in examples]}))
     if dataset_kind(spec.dataset) == "text":
         from cookbook.text import Tokenizer
 
@@ -164,7 +169,8 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
         "samples_per_second": round(timing.samples_per_second, 1),
         "epochs": len(next(iter(history.values()), [])),
         "data": {"dataset": spec.dataset, "source": data.source, "train": len(x_train),
-                 "validation": 0 if x_val is None else len(x_val), "test": len(data.x_test)},
+                 "validation": 0 if x_val is None else len(x_val), "test": len(data.x_test),
+                 "class_names": list(data.class_names)},
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
     }
