@@ -73,7 +73,11 @@ def require_tfds(name: str, instead: str, data_dir=None):
 def load_tfds(name: str, data_dir=None):
     """Train and test splits of `name` as NumPy arrays: `(x_train, y_train, x_test, y_test)`."""
     tfds = _tfds()
-    train, test = tfds.load(TFDS_NAMES[name], split=["train", "test"], batch_size=-1,
-                            as_supervised=True, data_dir=data_dir)
-    (x_train, y_train), (x_test, y_test) = tfds.as_numpy(train), tfds.as_numpy(test)
-    return (np.asarray(x_train), np.asarray(y_train), np.asarray(x_test), np.asarray(y_test))
+    splits = tfds.load(TFDS_NAMES[name], split=["train", "test"], as_supervised=True,
+                       data_dir=data_dir)
+    arrays = []
+    for split in splits:
+        batches = list(tfds.as_numpy(split.batch(4096)))
+        arrays.append(np.concatenate([x for x, _ in batches]))
+        arrays.append(np.concatenate([y for _, y in batches]))
+    return tuple(arrays)

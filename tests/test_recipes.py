@@ -1,0 +1,81 @@
+"""Every registered recipe builds a compiled model that trains a step and predicts."""
+
+import inspect
+
+import keras
+import numpy as np
+import pytest
+
+import cookbook
+from cookbook.errors import UnknownRecipeError
+from cookbook.registry import register
+
+
+def tiny_batch(model, n=8, seed=0):
+    """Inputs and labels that fit the model: what a user would feed it."""
+    rng = np.random.default_rng(seed)
+    shape = (n,) + tuple(model.input_shape[1:])
+    if "int" in model.inputs[0].dtype:
+        x = rng.integers(0, 20, shape).astype("int32")
+    else:
+        x = rng.uniform(0, 255, shape).astype("float32")
+    classes = model.output_shape[-1]
+    y = rng.integers(0, 2 if classes == 1 else classes, n)
+    return x, y
+
+
+@pytest.mark.parametrize("name", cookbook.list_recipes())
+def test_recipe_builds_trains_and_predicts(name):
+    model = getattr(cookbook.recipes, name)()
+    assert isinstance(model, keras.Model)
+    assert model.optimizer is not None and model.compiled, f"{name} must return a compiled model"
+    x, y = tiny_batch(model)
+    cookbook.adapt(model, x)
+    before = [w.copy() for w in model.get_weights()]
+    history = model.fit(x, y, batch_size=4, epochs=1, steps_per_epoch=2, verbose=0)
+    assert np.isfinite(history.history["loss"][-1])
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights())), \
+        "a training step must change the weights"
+    probs = model.predict(x, verbose=0)
+    classes = model.output_shape[-1]
+    assert probs.shape == (len(x), classes)
+    assert np.all((probs >= 0) & (probs <= 1))
+    if classes > 1:
+        np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", cookbook.list_recipes())
+def test_recipe_signature_is_keyword_only_with_defaults(name):
+    spec = cookbook.get_recipe(name)
+    assert spec.fn is getattr(cookbook.recipes, name)
+    params = inspect.signature(spec.fn).parameters.values()
+    assert params, f"{name} has no hyper-parameters"
+    for p in params:
+        assert p.kind is inspect.Parameter.KEYWORD_ONLY
+        assert p.default is not inspect.Parameter.empty, f"{name}({p.name}) needs a default"
+    assert spec.fn.__doc__ and "Args:" in spec.fn.__doc__ and "Example" in spec.fn.__doc__
+
+
+def test_list_recipes():
+    assert cookbook.list_recipes() == ["imdb_lstm", "logistic_regression", "mnist_cnn",
+                                       "mnist_dense"]
+
+
+def test_unknown_recipe_lists_the_known_ones():
+    with pytest.raises(UnknownRecipeError, match="known recipes: imdb_lstm, logistic_regression"):
+        cookbook.get_recipe("mnist_resnet")
+
+
+def test_register_rejects_positional_hyperparameters():
+    with pytest.raises(TypeError, match="keyword-only"):
+        @register(dataset="mnist", target="-")
+        def bad_recipe(units=3):
+            return units
+
+
+def test_image_models_take_pixel_values():
+    """Scaling is inside the model: 0-255 inputs and 0-1 inputs give different outputs."""
+    model = cookbook.recipes.mnist_dense()
+    assert model.input_shape == (None, 28, 28)
+    x = np.full((1, 28, 28), 255.0, "float32")
+    assert not np.allclose(model.predict(x, verbose=0), model.predict(x / 255, verbose=0))

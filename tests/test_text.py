@@ -1,0 +1,18 @@
+import numpy as np
+
+from cookbook.text import Tokenizer
+
+
+def test_tokenizer_round_trip_and_defined_edge_cases(tmp_path):
+    tok = Tokenizer(vocab_size=10, sequence_length=5).fit(
+        ["good good film", "bad film", "Good, GOOD!"])
+    assert tok.vocabulary_[0] == "good"  # most frequent first, lower-cased, punctuation gone
+    ids = tok.transform(["Good film", "", "zzz qqq"])
+    assert ids.shape == (3, 5) and ids.dtype == np.int32
+    assert ids[0, 0] == 2 and ids[0, 2:].tolist() == [0, 0, 0]
+    assert ids[1].tolist() == [0] * 5            # empty review: all padding
+    assert ids[2].tolist() == [1, 1, 0, 0, 0]     # unknown words: the OOV id
+    tok.save(str(tmp_path))
+    again = Tokenizer.load(str(tmp_path), 10, 5)
+    np.testing.assert_array_equal(again.transform(["Good film", "zzz"]),
+                                  tok.transform(["Good film", "zzz"]))

@@ -1,0 +1,133 @@
+"""cookbook.train: the run directory, resume, refusal to overwrite, clear failures."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+
+import cookbook
+from cookbook.errors import DataError, RunDirError, TrainingError
+from cookbook.training import check_inputs, read_history
+from conftest import SMALL
+
+
+def small(recipe, **more):
+    return {**SMALL.get(recipe, {}), "fit.verbose": 0, **more}
+
+
+def test_run_directory_contents(tmp_path, mnist_npz):
+    out = str(tmp_path / "run")
+    result = cookbook.train("mnist_dense", out=out,
+                            overrides=small("mnist_dense", **{"data.source": mnist_npz,
+                                                              "fit.epochs": 2}))
+    assert sorted(os.listdir(out)) == ["config.toml", "examples.json", "history.csv",
+                                       "learning_curves.png", "metrics.json", "model.keras"]
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert set(metrics["test"]) == {"loss", "accuracy"}
+    assert 0 <= metrics["test"]["accuracy"] <= 1
+    assert metrics["fit_seconds"] > 0 and metrics["samples_per_second"] > 0
+    assert metrics["data"] == {"dataset": "mnist", "source": mnist_npz, "train": 70,
+                               "validation": 10, "test": 20, "class_names": list("0123456789")}
+    assert metrics["epochs"] == 2
+    history = read_history(os.path.join(out, "history.csv"))
+    assert len(history["loss"]) == 2 and "val_loss" in history
+    reloaded = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
+    x = np.zeros((3, 28, 28), "float32")
+    np.testing.assert_allclose(reloaded.predict(x, verbose=0), result.model.predict(x, verbose=0),
+                               atol=1e-6)
+    assert 'hidden_units = [\n    16,\n]' in open(os.path.join(out, "config.toml")).read()
+
+
+def test_same_seed_same_result(tmp_path):
+    runs = [cookbook.train("logistic_regression", out=str(tmp_path / f"r{i}"),
+                           overrides=small("logistic_regression", **{"fit.epochs": 3}))
+            for i in range(2)]
+    assert runs[0].history["loss"] == runs[1].history["loss"]
+
+
+class Interrupt(keras.callbacks.Callback):
+    """Kills training at the end of an epoch, as a Ctrl-C or a lost machine would."""
+
+    def __init__(self, at_epoch):
+        super().__init__()
+        self.at_epoch = at_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.at_epoch:
+            raise KeyboardInterrupt
+
+
+class FirstEpoch(keras.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        if not hasattr(self, "first"):
+            self.first = epoch
+
+
+def test_interrupted_run_resumes_where_it_stopped(tmp_path):
+    out = str(tmp_path / "run")
+    overrides = small("logistic_regression", **{"fit.epochs": 4,
+                                                "fit.early_stopping_patience": 0})
+    with pytest.raises(KeyboardInterrupt):
+        cookbook.train("logistic_regression", out=out, overrides=overrides,
+                       callbacks=[Interrupt(at_epoch=1)])
+    assert not os.path.exists(os.path.join(out, "metrics.json"))
+    assert os.path.isdir(os.path.join(out, "backup"))
+    first = FirstEpoch()
+    result = cookbook.train("logistic_regression", out=out, overrides=overrides,
+                            callbacks=[first])
+    assert first.first == 2  # epochs 0 and 1 were done before the interruption
+    assert result.metrics["epochs"] == 4
+    assert read_history(os.path.join(out, "history.csv"))["loss"] == result.history["loss"]
+    assert not os.path.exists(os.path.join(out, "backup"))
+
+
+def test_finished_run_is_never_overwritten(tmp_path):
+    out = str(tmp_path / "run")
+    cookbook.train("logistic_regression", out=out,
+                   overrides=small("logistic_regression", **{"fit.epochs": 1}))
+    before = open(os.path.join(out, "metrics.json")).read()
+    with pytest.raises(RunDirError, match="already holds a finished run"):
+        cookbook.train("logistic_regression", out=out,
+                       overrides=small("logistic_regression", **{"fit.epochs": 1}))
+    assert open(os.path.join(out, "metrics.json")).read() == before
+
+
+def test_resume_with_other_settings_is_refused(tmp_path):
+    out = str(tmp_path / "run")
+    with pytest.raises(KeyboardInterrupt):
+        cookbook.train("logistic_regression", out=out, callbacks=[Interrupt(0)],
+                       overrides=small("logistic_regression", **{"fit.epochs": 3}))
+    with pytest.raises(RunDirError, match="unfinished run with another configuration"):
+        cookbook.train("logistic_regression", out=out,
+                       overrides=small("logistic_regression", **{"fit.epochs": 5}))
+
+
+def test_foreign_directory_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(RunDirError, match="exists and is not a run directory"):
+        cookbook.train("logistic_regression", out=str(tmp_path))
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_nan_loss_stops_with_a_clear_error(tmp_path):
+    out = str(tmp_path / "run")
+    with pytest.raises(TrainingError, match=r"loss became (nan|inf) at epoch 1, batch \d+.*"
+                                            "learning_rate"):
+        cookbook.train("logistic_regression", out=out,
+                       overrides=small("logistic_regression", **{"model.learning_rate": 1e30,
+                                                                 "fit.epochs": 3}))
+    assert not os.path.exists(os.path.join(out, "model.keras"))
+    assert os.path.exists(os.path.join(out, "config.toml"))
+
+
+@pytest.mark.parametrize("x, message", [
+    (np.zeros((2, 784), "float32"), r"expects input 'image' of shape \(N, 28, 28\), "
+                                    r"got \(2, 784\)"),
+    (np.array([["a"] * 28] * 28)[None], r"expects numbers for input 'image', got dtype <U1 "
+                                        r"\(text must be tokenized first\)"),
+])
+def test_wrong_input_shape_or_dtype(x, message):
+    with pytest.raises(DataError, match=message):
+        check_inputs(cookbook.recipes.mnist_dense(), x)
