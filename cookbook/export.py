@@ -130,6 +130,7 @@ def _write_saved_model(tf, keras, model, tokenizer, class_names, path):
     archive.track(model)
     if tokenizer is not None:
         vectorize = tokenizer.layer()
+        vectorize.build(None)  # the lookup table exists with the vocabulary; build marks it so
         archive.track(vectorize)
         input_name = "review"
         spec = tf.TensorSpec([None], tf.string, name=input_name)

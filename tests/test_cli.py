@@ -1,0 +1,118 @@
+"""The command line end to end: run -> evaluate -> export, and its errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from cookbook.cli import main
+from conftest import SMALL, write_reviews_csv
+
+
+def small_sets(recipe, epochs=1):
+    sets = [f"{k}={json.dumps(v)}" for k, v in SMALL.get(recipe, {}).items()]
+    return sum((["--set", s] for s in sets + [f"fit.epochs={epochs}"]), [])
+
+
+def cli(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_mnist_run_evaluate_export(tmp_path, capsys, mnist_npz):
+    run, exports = tmp_path / "run", tmp_path / "exports"
+    code, out, err = cli(capsys, "run", "mnist_dense", "--data", mnist_npz, "--out", run,
+                         "--quiet", *small_sets("mnist_dense"))
+    assert code == 0, err
+    assert "mnist_dense: test accuracy" in out and str(run) in out
+
+    code, out, _ = cli(capsys, "evaluate", run)
+    result = json.loads(out)
+    assert code == 0 and result["examples"] == 20
+    stored = json.load(open(run / "metrics.json"))["test"]
+    assert result["test"]["accuracy"] == pytest.approx(stored["accuracy"], abs=1e-6)
+
+    code, out, _ = cli(capsys, "export", run, "--out", exports)
+    assert code == 0 and "max abs difference" in out
+    version = exports / "mnist_dense" / "1"
+    assert (version / "saved_model.pb").exists()
+    serve = tf.saved_model.load(str(version)).signatures["serving_default"]
+    assert list(serve.structured_input_signature[1]) == ["image"]
+    x = np.random.default_rng(0).uniform(0, 255, (2, 28, 28)).astype("float32")
+    served = serve(image=tf.constant(x))
+    assert set(served) == {"probabilities", "class_id", "class_name"}
+    assert served["probabilities"].shape == (2, 10)
+    assert served["class_name"].numpy()[0].decode() == str(served["class_id"].numpy()[0])
+
+    # Never overwrite: the next export is version 2, an explicit existing version is refused.
+    code, out, _ = cli(capsys, "export", run, "--out", exports)
+    assert code == 0 and (exports / "mnist_dense" / "2" / "saved_model.pb").exists()
+    mtime = os.path.getmtime(version / "saved_model.pb")
+    code, _, err = cli(capsys, "export", run, "--out", exports, "--version", 1)
+    assert code == 2 and "already exists" in err and "--force" in err
+    assert os.path.getmtime(version / "saved_model.pb") == mtime
+    code, _, _ = cli(capsys, "export", run, "--out", exports, "--version", 1, "--force")
+    assert code == 0 and (version / "saved_model.pb").exists()
+    assert sorted(os.listdir(exports / "mnist_dense")) == ["1", "2"]  # no temporary leftovers
+
+
+def test_imdb_run_evaluate_on_other_file_and_export_takes_text(tmp_path, capsys, reviews_csv):
+    run, exports = tmp_path / "run", tmp_path / "exports"
+    code, _, err = cli(capsys, "run", "imdb_lstm", "--data", reviews_csv, "--out", run,
+                       "--quiet", *small_sets("imdb_lstm", epochs=2))
+    assert code == 0, err
+    assert (run / "vocabulary.txt").read_text().split()[0] in ("a", "and", "film", "minute")
+
+    other = write_reviews_csv(tmp_path / "other.csv", n=10)
+    code, out, _ = cli(capsys, "evaluate", run, "--data", other)
+    assert code == 0 and json.loads(out)["examples"] == 10 and json.loads(out)["data"] == other
+
+    code, out, _ = cli(capsys, "export", run, "--out", exports)
+    assert code == 0
+    serve = tf.saved_model.load(str(exports / "imdb_lstm" / "1")).signatures["serving_default"]
+    served = serve(review=tf.constant(["a wonderful film", "", "zzz unknown words"]))
+    assert set(served) == {"probability", "class_id", "class_name"}
+    assert served["probability"].shape == (3,)
+    assert set(served["class_name"].numpy().tolist()) <= {b"negative", b"positive"}
+
+
+def test_run_from_a_recipe_file_with_a_bad_key(tmp_path, capsys):
+    path = tmp_path / "r.toml"
+    path.write_text('recipe = "logistic_regression"\n[fit]\nepoch = 3\n')
+    code, _, err = cli(capsys, "run", path, "--out", tmp_path / "run")
+    assert code == 2
+    assert f"{path}: unknown key 'fit.epoch'" in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "mnist_resnet"], "unknown recipe 'mnist_resnet'; known recipes: imdb_lstm, "),
+    (["run", "mnist_dense", "--set", "fit.epoch=3"], "unknown key 'fit.epoch'"),
+    (["run", "mnist_dense", "--set", "fit.epochs=three"], "fit.epochs must be an integer"),
+    (["run", "imdb_lstm", "--data", "missing/reviews.csv"], "data file not found"),
+    (["evaluate", "no/such/run"], "run directory not found"),
+    (["export", "no/such/run", "--out", "x"], "run directory not found"),
+])
+def test_bad_input_is_one_clear_line(capsys, args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli(capsys, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_imdb_offline_fails_within_seconds(capsys, offline, tmp_path):
+    code, _, err = cli(capsys, "run", "imdb_lstm", "--out", tmp_path / "run")
+    assert code == 2 and "pass --data with a local copy" in err
+
+
+def test_module_entry_point_lists_recipes():
+    proc = subprocess.run([sys.executable, "-m", "cookbook", "list"], capture_output=True,
+                          text=True, check=True)
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["recipe", "dataset", "target"]
+    assert [line.split()[0] for line in lines[1:]] == ["imdb_lstm", "logistic_regression",
+                                                       "mnist_cnn", "mnist_dense"]
