@@ -56,6 +56,8 @@ class FitConfig:
         batch_size: examples per gradient step.
         early_stopping_patience: epochs without a better validation loss before stopping
             (0 turns early stopping off); the best weights are restored.
+        reduce_lr_patience: epochs without a better validation loss before the learning rate
+            is halved (0 turns it off).
         seed: seeds Python, NumPy and the backend, and the data splits.
         verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
     """
@@ -63,6 +65,7 @@ class FitConfig:
     epochs: int = 10
     batch_size: int = 64
     early_stopping_patience: int = 3
+    reduce_lr_patience: int = 2
     seed: int = 0
     verbose: int = 1
 

@@ -148,6 +148,9 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
     if x_val is not None and fit.early_stopping_patience:
         cbs.append(keras.callbacks.EarlyStopping(patience=fit.early_stopping_patience,
                                                  restore_best_weights=True))
+    if x_val is not None and fit.reduce_lr_patience:
+        cbs.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=fit.reduce_lr_patience,
+                                                     verbose=0))
     keras_history = model.fit(
         x_train, y_train,
         validation_data=(x_val, y_val) if x_val is not None else None,

@@ -53,7 +53,8 @@ def offline(monkeypatch):
 # Small models so that the end-to-end tests take seconds.
 SMALL = {
     "imdb_lstm": {"model.vocab_size": 50, "model.sequence_length": 12,
-                  "model.embedding_dim": 8, "model.lstm_units": 4},
+                  "model.embedding_dim": 8, "model.lstm_units": 4,
+                  "model.conv_filters": 4, "model.pool_size": 2},
     "mnist_cnn": {"model.filters": [4], "model.dense_units": 8},
     "mnist_dense": {"model.hidden_units": [16]},
 }

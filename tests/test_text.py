@@ -16,3 +16,14 @@ def test_tokenizer_round_trip_and_defined_edge_cases(tmp_path):
     again = Tokenizer.load(str(tmp_path), 10, 5)
     np.testing.assert_array_equal(again.transform(["Good film", "zzz"]),
                                   tok.transform(["Good film", "zzz"]))
+
+
+def test_vocabulary_matches_the_layers_own_adapt():
+    """Counting in Python gives the vocabulary TextVectorization.adapt would give."""
+    import keras
+
+    texts = ["The film, the FILM; the end.", "Émile's <br />film\twas\u00a0long", "end end"]
+    layer = keras.layers.TextVectorization(max_tokens=50)
+    layer.adapt(texts)
+    ours = Tokenizer(vocab_size=50, sequence_length=4).fit(texts).vocabulary_
+    assert sorted(ours) == sorted(layer.get_vocabulary()[2:])

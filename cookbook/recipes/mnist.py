@@ -25,13 +25,13 @@ def _compile_classifier(model, learning_rate):
 @register(
     dataset="mnist",
     target="test accuracy >= 0.94 (5k sample), >= 0.98 (full MNIST)",
-    fit={"epochs": 20, "batch_size": 32, "early_stopping_patience": 3},
+    fit={"epochs": 30, "batch_size": 128, "early_stopping_patience": 5},
 )
 def mnist_dense(
     *,
-    hidden_units: list = (256,),
-    dropout: float = 0.2,
-    learning_rate: float = 0.001,
+    hidden_units: list = (512,),
+    dropout: float = 0.4,
+    learning_rate: float = 0.003,
     num_classes: int = 10,
 ) -> keras.Model:
     """Fully connected digit classifier.

@@ -1,0 +1,122 @@
+"""imdb_lstm vs the keras-io bidirectional LSTM, on a held-out 20% of a reviews CSV.
+
+Both run as child processes of this script, one after the other, so each reports its own wall
+time and peak memory:
+
+- reference: keras-io "Bidirectional LSTM on IMDB" settings: 20k vocabulary, the last 200
+  tokens of each review, left-padded, Embedding(128), 2 x Bidirectional(LSTM(64)), batch 32,
+  2 epochs, trained on the same 80% split;
+- recipe: the whole `cookbook run imdb_lstm --data CSV` (loading, tokenizing, training with
+  validation and early stopping, evaluation, saving).
+
+    python benchmarks/bench_imdb.py --csv ../shared/data/imdb_reviews_dev.csv.gz
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def peak_gib():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
+
+
+def reference(csv, seed):
+    import keras
+    import numpy as np
+
+    from cookbook.data import load_dataset
+    from cookbook.text import Tokenizer
+
+    data = load_dataset("imdb_reviews", csv, seed=seed)
+    tokenizer = Tokenizer(20000, 2500).fit(data.x_train)
+
+    def last_200_left_padded(texts):
+        ids = tokenizer.transform(texts)
+        out = np.zeros((len(ids), 200), np.int32)
+        for i, row in enumerate(ids):
+            tokens = row[row > 0][-200:]
+            out[i, 200 - len(tokens):] = tokens
+        return out
+
+    x_train, x_test = last_200_left_padded(data.x_train), last_200_left_padded(data.x_test)
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(20000, 128)(inputs)
+    x = keras.layers.Bidirectional(keras.layers.LSTM(64, return_sequences=True))(x)
+    x = keras.layers.Bidirectional(keras.layers.LSTM(64))(x)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    start = time.perf_counter()
+    model.fit(x_train, data.y_train, batch_size=32, epochs=2, verbose=0)
+    fit_seconds = time.perf_counter() - start
+    acc = model.evaluate(x_test, data.y_test, verbose=0, return_dict=True)["accuracy"]
+    return {"accuracy": round(float(acc), 4), "fit_seconds": round(fit_seconds, 1),
+            "train": len(x_train), "test": len(x_test)}
+
+
+def recipe(csv, seed):
+    from cookbook.cli import main
+
+    with tempfile.TemporaryDirectory() as out:
+        run = os.path.join(out, "run")
+        start = time.perf_counter()
+        code = main(["run", "imdb_lstm", "--data", csv, "--out", run, "--quiet",
+                     "--seed", str(seed)])
+        wall = time.perf_counter() - start
+        if code:
+            raise SystemExit(code)
+        with open(os.path.join(run, "metrics.json")) as f:
+            metrics = json.load(f)
+    return {"accuracy": round(metrics["test"]["accuracy"], 4),
+            "fit_seconds": metrics["fit_seconds"], "run_wall_seconds": round(wall, 1),
+            "epochs": metrics["epochs"], "samples_per_second": metrics["samples_per_second"],
+            "train": metrics["data"]["train"], "validation": metrics["data"]["validation"],
+            "test": metrics["data"]["test"]}
+
+
+def child(which, csv, seed):
+    start = time.perf_counter()
+    result = {"reference": reference, "recipe": recipe}[which](csv, seed)
+    result["process_wall_seconds"] = round(time.perf_counter() - start, 1)
+    result["peak_rss_gib"] = peak_gib()
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--csv", default=os.path.join(HERE, "..", "..", "shared", "data",
+                                                      "imdb_reviews_dev.csv.gz"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--child", choices=["reference", "recipe"])
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.csv, args.seed)
+
+    sys.path.insert(0, HERE)
+    from machine import describe
+
+    result = {"data": f"{os.path.basename(args.csv)}: stratified 80/20 split (seed {args.seed})",
+              "machine": describe()}
+    for which in ("recipe", "reference"):
+        proc = subprocess.run([sys.executable, __file__, "--child", which, "--csv", args.csv,
+                               "--seed", str(args.seed)], capture_output=True, text=True)
+        line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        if proc.returncode or not line:
+            sys.exit(f"{which} failed:\n{proc.stderr[-3000:]}")
+        result[which] = json.loads(line[0][len("RESULT "):])
+        print(which, result[which], flush=True)
+    with open(os.path.join(HERE, "results", "imdb.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
