@@ -116,3 +116,17 @@ def test_module_entry_point_lists_recipes():
     assert lines[0].split() == ["recipe", "dataset", "target"]
     assert [line.split()[0] for line in lines[1:]] == ["imdb_lstm", "logistic_regression",
                                                        "mnist_cnn", "mnist_dense"]
+
+
+def test_failed_export_leaves_nothing(tmp_path, capsys, monkeypatch, mnist_npz):
+    from cookbook import export as export_lib
+
+    run, exports = tmp_path / "run", tmp_path / "exports"
+    assert cli(capsys, "run", "mnist_dense", "--data", mnist_npz, "--out", run, "--quiet",
+               *small_sets("mnist_dense"))[0] == 0
+    code, out, _ = cli(capsys, "export", run, "--out", exports)
+    assert float(out.rsplit("max abs difference", 1)[1]) < export_lib.PARITY_TOLERANCE
+    monkeypatch.setattr(export_lib, "_parity", lambda *args: 0.5)
+    code, _, err = cli(capsys, "export", run, "--out", exports)
+    assert code == 2 and "differs from the Keras model by 0.5" in err
+    assert sorted(os.listdir(exports / "mnist_dense")) == ["1"]

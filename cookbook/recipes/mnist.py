@@ -78,10 +78,12 @@ def mnist_cnn(
     learning_rate: float = 0.002,
     num_classes: int = 10,
 ) -> keras.Model:
-    """Small convolutional digit classifier with batch normalization.
+    """Small convolutional digit classifier.
 
-    Each stage is two 3x3 convolutions with batch normalization and ReLU, then 2x2 max pooling;
-    random shifts of the image (training only) stand in for more data.
+    Each stage is two 3x3 ReLU convolutions, then 2x2 max pooling; random shifts of the image
+    (training only) stand in for more data. (Batch normalization was left out: with ~60 steps
+    per epoch on the 5k sample its moving statistics lag and test accuracy stayed near chance
+    for several epochs.)
 
     Args:
         filters: number of filters of each stage.
@@ -108,10 +110,8 @@ def mnist_cnn(
         x = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant")(x)
     for stage, n in enumerate(filters):
         for j in range(2):
-            x = keras.layers.Conv2D(n, 3, padding="same", use_bias=False,
+            x = keras.layers.Conv2D(n, 3, padding="same", activation="relu",
                                     name=f"conv_{stage}_{j}")(x)
-            x = keras.layers.BatchNormalization()(x)
-            x = keras.layers.Activation("relu")(x)
         x = keras.layers.MaxPooling2D()(x)
     x = keras.layers.Flatten()(x)
     x = keras.layers.Dense(dense_units, activation="relu")(x)
