@@ -18,6 +18,7 @@ import csv
 import dataclasses
 import json
 import os
+import shutil
 
 import numpy as np
 
@@ -126,15 +127,19 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
     if verbose is not None:
         config.fit.verbose = verbose
 
-    _claim_run_dir(out, config)
+    created = _claim_run_dir(out, config)
     keras.utils.set_random_seed(config.fit.seed)
     spec = get_recipe(config.recipe)
-    data = prepare_data(config, out)
-    x_train, y_train, x_val, y_val = _validation_split(data, config)
-
-    model = spec.fn(**config.model)
-    check_inputs(model, x_train, origin=f"training data ({data.source})")
-    adapt(model, x_train)
+    try:
+        data = prepare_data(config, out)
+        x_train, y_train, x_val, y_val = _validation_split(data, config)
+        model = spec.fn(**config.model)
+        check_inputs(model, x_train, origin=f"training data ({data.source})")
+        adapt(model, x_train)
+    except Exception:
+        if created:  # nothing was trained: leave no run directory behind to trip a retry
+            shutil.rmtree(out, ignore_errors=True)
+        raise
 
     fit = config.fit
     guard = NaNGuard()
@@ -185,7 +190,10 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
 
 
 def _claim_run_dir(out, config):
-    """Create `out`, or accept it for resuming the same config; never touch a finished run."""
+    """Create `out`, or accept it for resuming the same config; never touch a finished run.
+
+    Returns True when `out` was created by this call.
+    """
     import tomli_w
 
     if os.path.exists(os.path.join(out, METRICS_FILE)):
@@ -199,11 +207,13 @@ def _claim_run_dir(out, config):
                 raise RunDirError(f"{out} holds an unfinished run with another configuration "
                                   f"({path}); resume it with the same settings, or choose "
                                   "another --out")
-        return
+        return False
     if os.path.isdir(out) and os.listdir(out):
         raise RunDirError(f"{out} exists and is not a run directory; choose another --out")
+    created = not os.path.isdir(out)
     os.makedirs(out, exist_ok=True)
     atomic.write_text(path, wanted)
+    return created
 
 
 def _validation_split(data, config):

@@ -107,6 +107,7 @@ def test_bad_input_is_one_clear_line(capsys, args, message, tmp_path, monkeypatc
 def test_imdb_offline_fails_within_seconds(capsys, offline, tmp_path):
     code, _, err = cli(capsys, "run", "imdb_lstm", "--out", tmp_path / "run")
     assert code == 2 and "pass --data with a local copy" in err
+    assert not (tmp_path / "run").exists()  # a retry with --data is not refused
 
 
 def test_module_entry_point_lists_recipes():
