@@ -1,4 +1,4 @@
-"""imdb_lstm vs the keras-io bidirectional LSTM, on a held-out 20% of a reviews CSV.
+"""imdb_lstm and bow_mlp vs the keras-io bidirectional LSTM, on a held-out 20% of a reviews CSV.
 
 Both run as child processes of this script, one after the other, so each reports its own wall
 time and peak memory:
@@ -6,10 +6,11 @@ time and peak memory:
 - reference: keras-io "Bidirectional LSTM on IMDB" settings: 20k vocabulary, the last 200
   tokens of each review, left-padded, Embedding(128), 2 x Bidirectional(LSTM(64)), batch 32,
   2 epochs, trained on the same 80% split;
-- recipe: the whole `cookbook run imdb_lstm --data CSV` (loading, tokenizing, training with
-  validation and early stopping, evaluation, saving).
+- recipe / bow_mlp: the whole `cookbook run imdb_lstm|bow_mlp --data CSV` (loading, tokenizing,
+  training with validation and early stopping, evaluation, saving).
 
     python benchmarks/bench_imdb.py --csv ../shared/data/imdb_reviews_dev.csv.gz
+    python benchmarks/bench_imdb.py --only bow_mlp     # re-measure one, keep the others
 """
 
 import argparse
@@ -22,6 +23,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+CHILDREN = ["recipe", "bow_mlp", "reference"]
+RESULTS = os.path.join(HERE, "results", "imdb.json")
 
 
 def peak_gib():
@@ -62,13 +65,13 @@ def reference(csv, seed):
             "train": len(x_train), "test": len(x_test)}
 
 
-def recipe(csv, seed):
+def recipe(csv, seed, name="imdb_lstm"):
     from cookbook.cli import main
 
     with tempfile.TemporaryDirectory() as out:
         run = os.path.join(out, "run")
         start = time.perf_counter()
-        code = main(["run", "imdb_lstm", "--data", csv, "--out", run, "--quiet",
+        code = main(["run", name, "--data", csv, "--out", run, "--quiet",
                      "--seed", str(seed)])
         wall = time.perf_counter() - start
         if code:
@@ -84,7 +87,8 @@ def recipe(csv, seed):
 
 def child(which, csv, seed):
     start = time.perf_counter()
-    result = {"reference": reference, "recipe": recipe}[which](csv, seed)
+    result = {"reference": reference, "recipe": recipe,
+              "bow_mlp": lambda c, s: recipe(c, s, "bow_mlp")}[which](csv, seed)
     result["process_wall_seconds"] = round(time.perf_counter() - start, 1)
     result["peak_rss_gib"] = peak_gib()
     print("RESULT " + json.dumps(result), flush=True)
@@ -95,7 +99,9 @@ def main():
     parser.add_argument("--csv", default=os.path.join(HERE, "..", "..", "shared", "data",
                                                       "imdb_reviews_dev.csv.gz"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--child", choices=["reference", "recipe"])
+    parser.add_argument("--child", choices=CHILDREN)
+    parser.add_argument("--only", choices=CHILDREN, action="append",
+                        help="measure only these and keep the other results of results/imdb.json")
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.csv, args.seed)
@@ -103,9 +109,13 @@ def main():
     sys.path.insert(0, HERE)
     from machine import describe
 
-    result = {"data": f"{os.path.basename(args.csv)}: stratified 80/20 split (seed {args.seed})",
-              "machine": describe()}
-    for which in ("recipe", "reference"):
+    result = {}
+    if args.only and os.path.exists(RESULTS):
+        with open(RESULTS) as f:
+            result = json.load(f)
+    result.update({"data": f"{os.path.basename(args.csv)}: stratified 80/20 split "
+                           f"(seed {args.seed})", "machine": describe()})
+    for which in args.only or CHILDREN:
         proc = subprocess.run([sys.executable, __file__, "--child", which, "--csv", args.csv,
                                "--seed", str(args.seed)], capture_output=True, text=True)
         line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
@@ -113,7 +123,7 @@ def main():
             sys.exit(f"{which} failed:\n{proc.stderr[-3000:]}")
         result[which] = json.loads(line[0][len("RESULT "):])
         print(which, result[which], flush=True)
-    with open(os.path.join(HERE, "results", "imdb.json"), "w") as f:
+    with open(RESULTS, "w") as f:
         json.dump(result, f, indent=2)
     print(json.dumps(result, indent=2))
 

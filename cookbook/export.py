@@ -4,7 +4,8 @@ The SavedModel has one `serving_default` signature with a named input (`image`, 
 `review` for text, which takes raw strings: the vocabulary is baked in) and named outputs:
 
 - classifiers with several classes: `probabilities`, `class_id`, `class_name`;
-- binary classifiers: `probability` (of class 1), `class_id` (probability >= 0.5), `class_name`.
+- binary classifiers: `probability` (of class 1), `class_id` (probability >= 0.5), `class_name`;
+- regression: `prediction`.
 
 After writing, the SavedModel is loaded back with TensorFlow and its outputs compared with the
 Keras model's on the run's saved examples. Versions are never overwritten without `force`, and
@@ -115,10 +116,12 @@ def export(run, out, *, version=None, force=False):
 
 
 def _write_saved_model(tf, keras, model, tokenizer, class_names, path):
-    names = tf.constant(class_names)
+    names = tf.constant(class_names or [""])
     binary = model.output_shape[-1] == 1
 
     def outputs(probs):
+        if not class_names:  # regression
+            return {"prediction": probs[:, 0]}
         if binary:
             p = probs[:, 0]
             ids = tf.cast(p >= 0.5, tf.int64)
@@ -159,6 +162,6 @@ def _parity(tf, model, tokenizer, path, input_name, examples):
         x = np.asarray(examples, dtype="float32")
         served = signature(**{input_name: tf.constant(x)})
         expected = model.predict(x, verbose=0)
-    key = "probability" if "probability" in served else "probabilities"
+    key = next(k for k in ("prediction", "probability", "probabilities") if k in served)
     got = served[key].numpy().reshape(expected.shape)
     return float(np.max(np.abs(got - expected)))

@@ -28,6 +28,7 @@ class RecipeSpec:
         dataset: name of the dataset it trains on (see `cookbook.data.DATASETS`).
         target: the accuracy its defaults reach, in words.
         fit: defaults for training (keys of `cookbook.config.FitConfig`).
+        task: `"classification"` or `"regression"`.
     """
 
     name: str
@@ -35,6 +36,7 @@ class RecipeSpec:
     dataset: str
     target: str
     fit: dict = dataclasses.field(default_factory=dict)
+    task: str = "classification"
 
     def hyperparameters(self) -> dict[str, Any]:
         """The recipe function's keyword-only parameters and their defaults."""
@@ -45,13 +47,15 @@ class RecipeSpec:
         }
 
 
-def register(*, dataset: str, target: str, fit: dict | None = None):
+def register(*, dataset: str, target: str, fit: dict | None = None,
+             task: str = "classification"):
     """Register a recipe function under its own name.
 
     Args:
         dataset: name of the dataset the recipe trains on.
         target: the accuracy the defaults reach, in words (shown by `cookbook list`).
         fit: training defaults for this recipe, e.g. `{"epochs": 10}`.
+        task: `"classification"` (outputs are class probabilities) or `"regression"`.
 
     Example:
 
@@ -72,7 +76,10 @@ def register(*, dataset: str, target: str, fit: dict | None = None):
             )
         if fn.__name__ in _RECIPES:
             raise ValueError(f"a recipe named {fn.__name__!r} is already registered")
-        _RECIPES[fn.__name__] = RecipeSpec(fn.__name__, fn, dataset, target, dict(fit or {}))
+        if task not in ("classification", "regression"):
+            raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+        _RECIPES[fn.__name__] = RecipeSpec(fn.__name__, fn, dataset, target, dict(fit or {}),
+                                           task)
         return fn
 
     return decorator

@@ -62,5 +62,6 @@ class RunDir:
 
         if not os.path.exists(os.path.join(self.path, VOCABULARY_FILE)):
             return None
-        model = self.config().model
-        return Tokenizer.load(self.path, model["vocab_size"], model["sequence_length"])
+        tokenizer = Tokenizer.for_model(self.config().model)
+        return Tokenizer.load(self.path, tokenizer.vocab_size, tokenizer.sequence_length,
+                              tokenizer.ngrams)

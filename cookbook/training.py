@@ -24,7 +24,7 @@ import numpy as np
 
 from cookbook import atomic, config as config_lib
 from cookbook.callbacks import NaNGuard, Timing
-from cookbook.data import dataset_kind, load_dataset, stratified_split
+from cookbook.data import dataset_kind, load_dataset, seeded_split
 from cookbook.errors import DataError, RunDirError, TrainingError
 from cookbook.registry import get_recipe
 
@@ -65,9 +65,10 @@ def check_inputs(model, x, origin="data"):
     """Fail with expected vs got when `x` does not fit the model's input."""
     expected = tuple(model.input_shape)
     name = model.inputs[0].name if model.inputs else "input"
-    shape = "(N, " + ", ".join(str(d) for d in expected[1:]) + ")"
+    shape = "(N, " + ", ".join("any" if d is None else str(d) for d in expected[1:]) + ")"
     x = np.asarray(x) if not hasattr(x, "shape") else x
-    if x.ndim != len(expected) or tuple(x.shape[1:]) != expected[1:]:
+    if x.ndim != len(expected) or any(
+            e is not None and e != g for e, g in zip(expected[1:], x.shape[1:])):
         raise DataError(f"{origin}: {model.name} expects input '{name}' of shape {shape}, "
                         f"got {tuple(x.shape)}")
     if x.dtype.kind not in "biuf":
@@ -86,7 +87,7 @@ def prepare_data(config, directory, fit_tokenizer=True):
     if dataset_kind(spec.dataset) == "text":
         from cookbook.text import Tokenizer
 
-        tokenizer = Tokenizer(config.model["vocab_size"], config.model["sequence_length"])
+        tokenizer = Tokenizer.for_model(config.model)
         tokenizer.fit(data.x_train)
         tokenizer.save(directory)
         data.x_train = tokenizer.transform(data.x_train)
@@ -223,7 +224,7 @@ def _validation_split(data, config):
     if not 0 < fraction < 1:
         raise DataError(f"data.validation_fraction must be in [0, 1), got {fraction}")
     n_val = max(int(round(len(data.x_train) * fraction)), len(np.unique(data.y_train)))
-    return stratified_split(data.x_train, data.y_train, n_val, config.fit.seed)
+    return seeded_split(data.x_train, data.y_train, n_val, config.fit.seed)
 
 
 def read_history(path):

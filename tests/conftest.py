@@ -57,4 +57,8 @@ SMALL = {
                   "model.conv_filters": 4, "model.pool_size": 2},
     "mnist_cnn": {"model.filters": [4], "model.dense_units": 8},
     "mnist_dense": {"model.hidden_units": [16]},
+    "bow_mlp": {"model.vocab_size": 50, "model.hidden_units": 4},
+    "cifar10_cnn": {"model.widths": [4, 8], "model.blocks_per_stage": 1},
+    "cats_vs_dogs_cnn": {"model.image_size": 32, "model.filters": [4], "model.dense_units": 4},
+    "linear_regression": {"fit.epochs": 2},
 }

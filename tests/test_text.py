@@ -27,3 +27,14 @@ def test_vocabulary_matches_the_layers_own_adapt():
     layer.adapt(texts)
     ours = Tokenizer(vocab_size=50, sequence_length=4).fit(texts).vocabulary_
     assert sorted(ours) == sorted(layer.get_vocabulary()[2:])
+
+
+def test_bag_of_words_with_bigrams(tmp_path):
+    tok = Tokenizer(vocab_size=6, sequence_length=None, ngrams=2).fit(
+        ["not good", "not good at all", "good"])
+    assert tok.vocabulary_[:3] == ["good", "not", "not good"]
+    rows = tok.transform(["Not good!", "", "unknown"])
+    assert rows.shape == (3, 6) and rows.dtype == np.uint8
+    layer_vocab = tok.layer().get_vocabulary()
+    assert rows[0].tolist() == [int(w in ("good", "not", "not good")) for w in layer_vocab]
+    assert rows[1].sum() == 0 and rows[2].tolist() == [1, 0, 0, 0, 0, 0]  # OOV entry only

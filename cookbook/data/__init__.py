@@ -10,7 +10,7 @@ raw tabular features, review strings.
 """
 
 from cookbook.data.dataset import (DATASETS, Dataset, dataset_kind, load_dataset,
-                                  read_dataset_file, stratified_split)
+                                  read_dataset_file, seeded_split)
 
 __all__ = ["DATASETS", "Dataset", "dataset_kind", "load_dataset", "read_dataset_file",
-           "stratified_split"]
+           "seeded_split"]

@@ -1,6 +1,6 @@
 """The Wisconsin breast cancer set that scikit-learn ships (569 examples, 30 features)."""
 
-from cookbook.data.dataset import Dataset, stratified_split
+from cookbook.data.dataset import Dataset, seeded_split
 from cookbook.data.npz import read_npz
 
 # scikit-learn's target: 0 = malignant, 1 = benign.
@@ -15,7 +15,7 @@ def load(source, seed):
         source = "sklearn"
     else:
         x, y = read_file(source)
-    x_train, y_train, x_test, y_test = stratified_split(x.astype("float32"), y, 0.2, seed)
+    x_train, y_train, x_test, y_test = seeded_split(x.astype("float32"), y, 0.2, seed)
     return Dataset("breast_cancer", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 

@@ -52,9 +52,15 @@ class DatasetInfo:
 
 
 def _registry():
-    from cookbook.data import breast_cancer, imdb, mnist
+    from cookbook.data import breast_cancer, cats_vs_dogs, cifar10, diabetes, imdb, mnist
 
     return {
+        "diabetes": DatasetInfo(diabetes.load, diabetes.read_file, ("auto", "sklearn"),
+                                ".npz with arrays x (N, 10) and y (N,)", "tabular"),
+        "cifar10": DatasetInfo(cifar10.load, cifar10.read_file, ("auto", "tfds"),
+                               ".npz with arrays x (N, 32, 32, 3) and y (N,)", "image"),
+        "cats_vs_dogs": DatasetInfo(cats_vs_dogs.load, cats_vs_dogs.read_file, ("auto", "tfds"),
+                                    ".npz with arrays x (N, H, W, 3) and y (N,)", "image"),
         "mnist": DatasetInfo(mnist.load, mnist.read_file, ("auto", "tfds", "sample"),
                              ".npz with arrays x (N, 28, 28) and y (N,)", "image"),
         "breast_cancer": DatasetInfo(breast_cancer.load, breast_cancer.read_file,
@@ -65,7 +71,7 @@ def _registry():
     }
 
 
-DATASETS = ("breast_cancer", "imdb_reviews", "mnist")
+DATASETS = ("breast_cancer", "cats_vs_dogs", "cifar10", "diabetes", "imdb_reviews", "mnist")
 
 
 def dataset_kind(name: str) -> str:
@@ -122,10 +128,14 @@ def _looks_like_path(source):
     return os.sep in source or "." in source or os.path.exists(source)
 
 
-def stratified_split(x, y, test_size, seed):
-    """Seeded stratified split into `(x_a, y_a, x_b, y_b)`, with `test_size` examples in b."""
+def seeded_split(x, y, test_size, seed):
+    """Seeded split into `(x_a, y_a, x_b, y_b)` with `test_size` (count or fraction) in b.
+
+    Stratified by class when `y` holds class ids; a plain shuffled split for regression targets.
+    """
     from sklearn.model_selection import train_test_split
 
-    x_a, x_b, y_a, y_b = train_test_split(x, y, test_size=test_size, stratify=y,
+    stratify = y if np.asarray(y).dtype.kind in "biu" else None
+    x_a, x_b, y_a, y_b = train_test_split(x, y, test_size=test_size, stratify=stratify,
                                           random_state=seed)
     return x_a, y_a, x_b, y_b

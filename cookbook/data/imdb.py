@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from cookbook.data import tfds_source
-from cookbook.data.dataset import Dataset, stratified_split
+from cookbook.data.dataset import Dataset, seeded_split
 from cookbook.errors import DataError
 
 CLASS_NAMES = ["negative", "positive"]
@@ -29,7 +29,7 @@ def load(source, seed):
         x_test, y_test = read_folder(_split_dir(source, "test"))
     else:
         x, y = read_csv(source)
-        x_train, y_train, x_test, y_test = stratified_split(x, y, 0.2, seed)
+        x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
     return Dataset("imdb_reviews", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 

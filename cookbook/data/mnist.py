@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from cookbook.data import tfds_source
-from cookbook.data.dataset import Dataset, stratified_split
+from cookbook.data.dataset import Dataset, seeded_split
 from cookbook.data.npz import read_npz
 
 CLASS_NAMES = [str(i) for i in range(10)]
@@ -28,7 +28,7 @@ def load(source, seed):
         tfds_source.require_tfds("mnist", SAMPLE_HINT)
         return from_tfds()
     x, y = read_file(source)
-    x_train, y_train, x_test, y_test = stratified_split(x, y, 0.2, seed)
+    x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
     return Dataset("mnist", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 
@@ -43,7 +43,7 @@ def load_sample(seed=0):
 
     x, y = mnist_data()
     x = x.reshape(-1, 28, 28).astype(np.uint8)
-    x_train, y_train, x_test, y_test = stratified_split(x, y.astype(np.int64), SAMPLE_TEST_SIZE,
+    x_train, y_train, x_test, y_test = seeded_split(x, y.astype(np.int64), SAMPLE_TEST_SIZE,
                                                         seed)
     return Dataset("mnist", "sample", x_train, y_train, x_test, y_test, CLASS_NAMES)
 

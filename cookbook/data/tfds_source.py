@@ -16,8 +16,11 @@ from cookbook.errors import DataUnavailableError
 DOWNLOAD_HOSTS = {
     "mnist": ("storage.googleapis.com", 443),
     "imdb_reviews": ("ai.stanford.edu", 80),
+    "cifar10": ("www.cs.toronto.edu", 443),
+    "cats_vs_dogs": ("download.microsoft.com", 443),
 }
-TFDS_NAMES = {"mnist": "mnist", "imdb_reviews": "imdb_reviews/plain_text"}
+TFDS_NAMES = {"mnist": "mnist", "imdb_reviews": "imdb_reviews/plain_text", "cifar10": "cifar10",
+              "cats_vs_dogs": "cats_vs_dogs"}
 
 
 def _tfds():
@@ -81,3 +84,14 @@ def load_tfds(name: str, data_dir=None):
         arrays.append(np.concatenate([x for x, _ in batches]))
         arrays.append(np.concatenate([y for _, y in batches]))
     return tuple(arrays)
+
+
+def load_tfds_images(name: str, image_size, data_dir=None):
+    """The train split of an image dataset of varying sizes, resized: `(x uint8, y)`."""
+    import tensorflow as tf
+
+    tfds = _tfds()
+    split = tfds.load(TFDS_NAMES[name], split="train", as_supervised=True, data_dir=data_dir)
+    split = split.map(lambda x, y: (tf.cast(tf.image.resize(x, image_size), tf.uint8), y))
+    batches = list(tfds.as_numpy(split.batch(1024)))
+    return (np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches]))

@@ -82,3 +82,59 @@ def imdb_lstm(
         metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
     )
     return model
+
+
+@register(
+    dataset="imdb_reviews",
+    target="test accuracy >= 0.89 (held-out 20% of 39.6k reviews), in a fraction of imdb_lstm's time",
+    fit={"epochs": 4, "batch_size": 128, "early_stopping_patience": 1},
+)
+def bow_mlp(
+    *,
+    vocab_size: int = 20000,
+    ngrams: int = 2,
+    hidden_units: int = 32,
+    dropout: float = 0.5,
+    learning_rate: float = 0.001,
+) -> keras.Model:
+    """Bag-of-words sentiment classifier: which words and word pairs occur, into a small MLP.
+
+    The fast baseline next to `imdb_lstm`. Text becomes a multi-hot vector in the data pipeline
+    (`cookbook.text.Tokenizer(vocab_size, sequence_length=None, ngrams=ngrams)`); the exported
+    SavedModel bakes the vocabulary in and takes raw review strings. An empty review or one of
+    unknown words only is a vector of zeros (bar the out-of-vocabulary entry) and gets the
+    model's prior.
+
+    Args:
+        vocab_size: entries of the bag-of-words vector, the out-of-vocabulary entry included.
+        ngrams: 2 adds word pairs ("not good") to single words; 1 keeps single words.
+        hidden_units: width of the hidden ReLU layer.
+        dropout: dropout rate on the input and the hidden layer.
+        learning_rate: Adam learning rate.
+
+    Returns:
+        A compiled model mapping `tokens` of shape `(batch, vocab_size)` (0/1) to the
+        probability that the review is positive, shape `(batch, 1)`.
+
+    Example:
+
+    ```python
+    tokenizer = cookbook.text.Tokenizer(vocab_size=20000, sequence_length=None, ngrams=2)
+    tokenizer.fit(train_reviews)
+    model = cookbook.recipes.bow_mlp()
+    model.fit(tokenizer.transform(train_reviews), labels, epochs=3)
+    ```
+    """
+    inputs = keras.Input(shape=(vocab_size,), name="tokens")
+    x = keras.layers.Dropout(dropout)(inputs) if dropout else inputs
+    x = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(x)
+    if dropout:
+        x = keras.layers.Dropout(dropout)(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid", name="probability")(x)
+    model = keras.Model(inputs, outputs, name="bow_mlp")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
+    )
+    return model

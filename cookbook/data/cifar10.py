@@ -1,0 +1,28 @@
+"""CIFAR-10: 32x32 colour images of 10 classes, through tensorflow-datasets."""
+
+from cookbook.data import tfds_source
+from cookbook.data.dataset import Dataset, seeded_split
+from cookbook.data.npz import read_npz
+
+CLASS_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
+               "truck"]
+HINT = "pass --data with a local .npz holding x (N, 32, 32, 3) pixel values and y (N,) labels"
+
+
+def load(source, seed):
+    if source in ("auto", "tfds"):
+        # No offline sample of CIFAR-10 ships with any dependency: fail fast.
+        tfds_source.require_tfds("cifar10", HINT)
+        return from_tfds()
+    x, y = read_file(source)
+    x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
+    return Dataset("cifar10", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
+
+
+def from_tfds(data_dir=None):
+    x_train, y_train, x_test, y_test = tfds_source.load_tfds("cifar10", data_dir)
+    return Dataset("cifar10", "tfds", x_train, y_train, x_test, y_test, CLASS_NAMES)
+
+
+def read_file(path):
+    return read_npz(path, (None, 32, 32, 3))

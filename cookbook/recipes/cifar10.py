@@ -1,0 +1,85 @@
+"""Recipes on 32x32 colour images (CIFAR-10)."""
+
+import keras
+
+from cookbook.registry import register
+
+
+def _residual_block(x, filters, stride, name):
+    shortcut = x
+    y = keras.layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                            name=f"{name}_conv1")(x)
+    y = keras.layers.BatchNormalization(name=f"{name}_bn1")(y)
+    y = keras.layers.Activation("relu")(y)
+    y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv2")(y)
+    y = keras.layers.BatchNormalization(name=f"{name}_bn2")(y)
+    if stride != 1 or shortcut.shape[-1] != filters:
+        shortcut = keras.layers.Conv2D(filters, 1, strides=stride, use_bias=False,
+                                       name=f"{name}_proj")(shortcut)
+        shortcut = keras.layers.BatchNormalization(name=f"{name}_proj_bn")(shortcut)
+    return keras.layers.Activation("relu")(keras.layers.Add()([y, shortcut]))
+
+
+@register(
+    dataset="cifar10",
+    target="test accuracy >= 0.80 (CIFAR-10; not measured here: no data, no GPU)",
+    fit={"epochs": 30, "batch_size": 128, "early_stopping_patience": 5},
+)
+def cifar10_cnn(
+    *,
+    widths: list = (32, 64, 128),
+    blocks_per_stage: int = 2,
+    max_shift: float = 0.125,
+    dropout: float = 0.2,
+    learning_rate: float = 0.002,
+    weight_decay: float = 1e-4,
+    num_classes: int = 10,
+) -> keras.Model:
+    """Small residual network for 32x32 colour images, with augmentation inside the model.
+
+    Random horizontal flips and shifts (like padding by 4 pixels and cropping) are layers that
+    act only in training, so the exported model takes plain images.
+
+    Args:
+        widths: filters of each stage; every stage after the first halves the resolution.
+        blocks_per_stage: residual blocks (two 3x3 convolutions each) per stage.
+        max_shift: largest random shift as a fraction of the image size (0 turns it off).
+        dropout: dropout rate before the output layer.
+        learning_rate: AdamW learning rate.
+        weight_decay: AdamW weight decay.
+        num_classes: number of output classes.
+
+    Returns:
+        A compiled model mapping `image` of shape `(batch, 32, 32, 3)`, pixel values 0-255, to
+        class probabilities of shape `(batch, num_classes)`.
+
+    Example:
+
+    ```python
+    model = cookbook.recipes.cifar10_cnn(widths=[32, 64])
+    model.fit(images, labels, epochs=30)
+    ```
+    """
+    inputs = keras.Input(shape=(32, 32, 3), name="image")
+    x = keras.layers.Rescaling(1.0 / 255, name="scale")(inputs)
+    x = keras.layers.RandomFlip("horizontal")(x)
+    if max_shift:
+        x = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant")(x)
+    x = keras.layers.Conv2D(widths[0], 3, padding="same", use_bias=False, name="stem")(x)
+    x = keras.layers.BatchNormalization(name="stem_bn")(x)
+    x = keras.layers.Activation("relu")(x)
+    for stage, filters in enumerate(widths):
+        for block in range(blocks_per_stage):
+            stride = 2 if stage > 0 and block == 0 else 1
+            x = _residual_block(x, filters, stride, f"s{stage}b{block}")
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    if dropout:
+        x = keras.layers.Dropout(dropout)(x)
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+    model = keras.Model(inputs, outputs, name="cifar10_cnn")
+    model.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay),
+        loss="sparse_categorical_crossentropy",
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+    )
+    return model
