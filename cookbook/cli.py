@@ -33,6 +33,8 @@ def _parser():
                      help="override a config value, e.g. --set fit.epochs=3 (repeatable)")
     run.add_argument("--seed", type=int, help="random seed (sets fit.seed)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--find-lr", action="store_true",
+                     help="run a learning-rate range test first and train with its suggestion")
 
     ev = sub.add_parser("evaluate", help="score a run; prints one JSON line")
     ev.add_argument("run", help="run directory written by `cookbook run`")
@@ -69,7 +71,7 @@ def _run(args):
     for key, value in overrides:
         config_lib.set_value(config, key, value)
     out = args.out or os.path.join("runs", config.recipe)
-    result = train(config, out=out, verbose=0 if args.quiet else None)
+    result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
     m = result.metrics
     test = ", ".join(f"{k} {v:.4f}" for k, v in m["test"].items())
     print(f"{config.recipe}: test {test}; {m['epochs']} epochs in {m['fit_seconds']:.1f} s "

@@ -38,3 +38,137 @@ def plot_history(history: dict, title: str = ""):
     if title:
         fig.suptitle(title)
     return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names):
+    """Confusion matrix as counts and normalized by true class, side by side.
+
+    Args:
+        y_true: true class ids.
+        y_pred: predicted class ids.
+        class_names: name of each class id.
+
+    Returns:
+        A `matplotlib.figure.Figure`; `fig.axes[0]` holds the counts, `fig.axes[1]` the rates.
+
+    Example:
+
+    ```python
+    fig = plot_confusion_matrix(y_test, probs.argmax(-1), ["0", "1", ...])
+    ```
+    """
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    n = len(class_names)
+    counts = np.zeros((n, n), dtype=int)
+    np.add.at(counts, (np.asarray(y_true, int), np.asarray(y_pred, int)), 1)
+    rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    size = max(4.0, 0.45 * n + 2)
+    fig = Figure(figsize=(2 * size + 1, size), layout="constrained")
+    for ax, values, title, fmt in zip(fig.subplots(1, 2), (counts, rates),
+                                      ("counts", "normalized by true class"), ("d", ".2f")):
+        image = ax.imshow(values, cmap="Blues")
+        ax.set_title(title)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_xticks(range(n), class_names, rotation=45 if n > 2 else 0, ha="right")
+        ax.set_yticks(range(n), class_names)
+        if n <= 12:
+            for i in range(n):
+                for j in range(n):
+                    ax.text(j, i, format(values[i, j], fmt), ha="center", va="center",
+                            fontsize=8, color="white" if values[i, j] > values.max() / 2
+                            else "black")
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    return fig
+
+
+def plot_image_predictions(images, y_true, probs, class_names, *, mistakes=False, count=16):
+    """A grid of images with the predicted class, its probability and the true class.
+
+    Args:
+        images: images as the model takes them (pixel values 0-255).
+        y_true: true class ids.
+        probs: predicted probabilities, `(N, classes)` or `(N, 1)` for binary models.
+        class_names: name of each class id.
+        mistakes: show the most confidently wrong predictions instead of the first images.
+        count: images to show.
+
+    Returns:
+        A `matplotlib.figure.Figure`; each axes' title reads `"pred <name> <p> / true <name>"`.
+    """
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    predicted, confidence = _predictions(probs)
+    y_true = np.asarray(y_true, int)
+    if mistakes:
+        wrong = np.flatnonzero(predicted != y_true)
+        order = wrong[np.argsort(-confidence[wrong])][:count]
+    else:
+        order = np.arange(min(count, len(images)))
+    cols = 4
+    rows = max(1, int(np.ceil(len(order) / cols)))
+    fig = Figure(figsize=(2.4 * cols, 2.6 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax in axes:
+        ax.axis("off")
+    for ax, i in zip(axes, order):
+        image = np.asarray(images[i], dtype="float32") / 255.0
+        ax.imshow(image.clip(0, 1), cmap="gray" if image.ndim == 2 else None)
+        ok = predicted[i] == y_true[i]
+        ax.set_title(f"pred {class_names[predicted[i]]} {confidence[i]:.2f} / "
+                     f"true {class_names[y_true[i]]}", fontsize=8,
+                     color="green" if ok else "red")
+    fig.suptitle("most confident mistakes" if mistakes else "sample predictions")
+    return fig
+
+
+def confident_mistakes(texts, y_true, probs, class_names, count=5, width=300):
+    """The texts predicted wrong with the highest confidence, most confident first.
+
+    Returns:
+        A list of `{"text", "true", "predicted", "confidence"}` dicts, texts cut to `width`.
+    """
+    import numpy as np
+
+    predicted, confidence = _predictions(probs)
+    y_true = np.asarray(y_true, int)
+    wrong = np.flatnonzero(predicted != y_true)
+    rows = []
+    for i in wrong[np.argsort(-confidence[wrong])][:count]:
+        text = " ".join(str(texts[i]).split())
+        rows.append({"text": text[:width] + ("..." if len(text) > width else ""),
+                     "true": class_names[y_true[i]], "predicted": class_names[predicted[i]],
+                     "confidence": round(float(confidence[i]), 4)})
+    return rows
+
+
+def plot_lr_finder(lrs, losses, suggestion=None):
+    """Smoothed training loss against the learning rate (log scale), suggestion marked."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(lrs, losses)
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("loss (smoothed)")
+    ax.set_title("learning-rate range test")
+    if suggestion:
+        ax.axvline(suggestion, color="red", linestyle="--", label=f"suggested {suggestion:.2g}")
+        ax.legend()
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _predictions(probs):
+    import numpy as np
+
+    probs = np.asarray(probs)
+    if probs.ndim == 2 and probs.shape[1] > 1:
+        return probs.argmax(axis=1), probs.max(axis=1)
+    p = probs.reshape(-1)
+    predicted = (p >= 0.5).astype(int)
+    return predicted, np.where(predicted == 1, p, 1 - p)

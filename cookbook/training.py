@@ -6,7 +6,10 @@ A run directory holds:
 - `history.csv`: loss and metrics per epoch;
 - `metrics.json`: test metrics under `"test"`, fit time, samples per second, data source and sizes;
 - `model.keras`: the trained model (Keras format, loads with `safe_mode=True`);
-- `learning_curves.png`;
+- `learning_curves.png`, and for classifiers `confusion_matrix.png` (image recipes also
+  `predictions.png` and `mistakes.png`), with `--find-lr` `lr_finder.png`;
+- `report.md`: config, metrics and plots on one page (text recipes: the most confidently wrong
+  reviews);
 - `examples.json`: a few raw test inputs (the export checks the SavedModel on them);
 - `vocabulary.txt` for text recipes.
 
@@ -27,6 +30,7 @@ from cookbook.callbacks import NaNGuard, Timing
 from cookbook.data import dataset_kind, load_dataset, seeded_split
 from cookbook.errors import DataError, RunDirError, TrainingError
 from cookbook.registry import get_recipe
+from cookbook.report import save_figure
 
 CONFIG_FILE = "config.toml"
 HISTORY_FILE = "history.csv"
@@ -34,6 +38,7 @@ METRICS_FILE = "metrics.json"
 MODEL_FILE = "model.keras"
 EXAMPLES_FILE = "examples.json"
 CURVES_FILE = "learning_curves.png"
+LR_FINDER_FILE = "lr_finder.png"
 BACKUP_DIR = "backup"
 
 
@@ -77,13 +82,19 @@ def check_inputs(model, x, origin="data"):
                                         if x.dtype.kind in "OSU" else ""))
 
 
-def prepare_data(config, directory, fit_tokenizer=True):
-    """Load the recipe's data; text becomes token ids (the vocabulary is saved in `directory`)."""
+def prepare_data(config, directory):
+    """Load the recipe's data; text becomes token ids (the vocabulary is saved in `directory`).
+
+    Returns:
+        `(data, raw_x_test)`: the `Dataset` ready for the model, and the test inputs as they
+        were before tokenization.
+    """
     spec = get_recipe(config.recipe)
     data = load_dataset(spec.dataset, config.data.source, seed=config.fit.seed)
     examples = data.x_test[:4]
     atomic.write_text(os.path.join(directory, EXAMPLES_FILE), json.dumps(
         {"x": [x if isinstance(x, str) else np.asarray(x).tolist() for x in examples]}))
+    raw_x_test = data.x_test
     if dataset_kind(spec.dataset) == "text":
         from cookbook.text import Tokenizer
 
@@ -92,10 +103,10 @@ def prepare_data(config, directory, fit_tokenizer=True):
         tokenizer.save(directory)
         data.x_train = tokenizer.transform(data.x_train)
         data.x_test = tokenizer.transform(data.x_test)
-    return data
+    return data, raw_x_test
 
 
-def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
+def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=False):
     """Fit a recipe on its data and write the run directory `out`.
 
     Args:
@@ -105,6 +116,8 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
             `{"fit.epochs": 3, "data.source": "sample"}`.
         callbacks: more Keras callbacks for `fit`.
         verbose: Keras progress output; overrides `fit.verbose`.
+        find_lr: first run a learning-rate range test (`cookbook.callbacks.LRFinder`), train
+            with its suggestion and write `lr_finder.png`.
 
     Returns:
         A `RunResult`.
@@ -132,7 +145,7 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
     keras.utils.set_random_seed(config.fit.seed)
     spec = get_recipe(config.recipe)
     try:
-        data = prepare_data(config, out)
+        data, raw_x_test = prepare_data(config, out)
         x_train, y_train, x_val, y_val = _validation_split(data, config)
         model = spec.fn(**config.model)
         check_inputs(model, x_train, origin=f"training data ({data.source})")
@@ -143,6 +156,14 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
         raise
 
     fit = config.fit
+    lr_finder = None
+    if find_lr and not os.path.isdir(os.path.join(out, BACKUP_DIR)):
+        from cookbook.callbacks import find_lr as run_lr_finder
+
+        lr_finder = run_lr_finder(model, x_train, y_train, batch_size=fit.batch_size)
+        if lr_finder.suggestion:
+            model.optimizer.learning_rate = lr_finder.suggestion
+        save_figure(lr_finder.plot(), os.path.join(out, LR_FINDER_FILE))
     guard = NaNGuard()
     timing = Timing(fit.batch_size, samples_per_epoch=len(x_train))
     cbs = [
@@ -183,9 +204,19 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None):
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
     }
+    if lr_finder is not None:
+        metrics["lr_finder"] = {"suggested": lr_finder.suggestion,
+                                "configured": config.model.get("learning_rate")}
     with atomic.atomic_path(os.path.join(out, MODEL_FILE)) as tmp:
         model.save(tmp)
-    _save_curves(history, os.path.join(out, CURVES_FILE), config.recipe)
+    from cookbook import report
+    from cookbook.plotting import plot_history
+
+    save_figure(plot_history(history, config.recipe), os.path.join(out, CURVES_FILE))
+    plots, mistakes = report.write_run_plots(out, model, spec.task, raw_x_test, data.x_test,
+                                             data.y_test, data.class_names)
+    plots = [CURVES_FILE] + plots + ([LR_FINDER_FILE] if lr_finder is not None else [])
+    report.write_report(out, config, metrics, plots, mistakes)
     atomic.write_text(os.path.join(out, METRICS_FILE), json.dumps(metrics, indent=2) + "\n")
     return RunResult(out, metrics, model, history)
 
@@ -240,9 +271,3 @@ def read_history(path):
     return {k: [rows[e][k] for e in epochs] for k in keys}
 
 
-def _save_curves(history, path, title):
-    from cookbook.plotting import plot_history
-
-    fig = plot_history(history, title)
-    with atomic.atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)

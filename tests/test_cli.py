@@ -133,3 +133,15 @@ def test_failed_export_leaves_nothing(tmp_path, capsys, monkeypatch, mnist_npz):
     code, _, err = cli(capsys, "export", run, "--out", exports)
     assert code == 2 and "differs from the Keras model by 0.5" in err
     assert sorted(os.listdir(exports / "mnist_dense")) == ["1"]
+
+
+def test_find_lr_and_text_report(tmp_path, capsys, reviews_csv):
+    run = tmp_path / "run"
+    code, _, err = cli(capsys, "run", "imdb_lstm", "--data", reviews_csv, "--out", run,
+                       "--quiet", "--find-lr", *small_sets("imdb_lstm"))
+    assert code == 0, err
+    metrics = json.load(open(run / "metrics.json"))
+    assert metrics["lr_finder"]["suggested"] > 0
+    assert (run / "lr_finder.png").exists() and (run / "confusion_matrix.png").exists()
+    report = (run / "report.md").read_text()
+    assert "![lr finder](lr_finder.png)" in report and "learning rate (LR finder)" in report

@@ -22,8 +22,14 @@ def test_run_directory_contents(tmp_path, mnist_npz):
     result = cookbook.train("mnist_dense", out=out,
                             overrides=small("mnist_dense", **{"data.source": mnist_npz,
                                                               "fit.epochs": 2}))
-    assert sorted(os.listdir(out)) == ["config.toml", "examples.json", "history.csv",
-                                       "learning_curves.png", "metrics.json", "model.keras"]
+    assert sorted(os.listdir(out)) == ["config.toml", "confusion_matrix.png", "examples.json",
+                                       "history.csv", "learning_curves.png", "metrics.json",
+                                       "mistakes.png", "model.keras", "predictions.png",
+                                       "report.md"]
+    report = open(os.path.join(out, "report.md")).read()
+    assert f"| accuracy | {result.metrics['test']['accuracy']:.4f} |" in report
+    assert "![confusion matrix](confusion_matrix.png)" in report
+    assert "| model.hidden_units | `[16]` |" in report
     metrics = json.load(open(os.path.join(out, "metrics.json")))
     assert set(metrics["test"]) == {"loss", "accuracy"}
     assert 0 <= metrics["test"]["accuracy"] <= 1

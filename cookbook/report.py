@@ -1,0 +1,72 @@
+"""The plots and the one-page `report.md` of a finished run."""
+
+import os
+
+import numpy as np
+
+from cookbook import atomic
+
+CONFUSION_FILE = "confusion_matrix.png"
+PREDICTIONS_FILE = "predictions.png"
+MISTAKES_FILE = "mistakes.png"
+REPORT_FILE = "report.md"
+
+
+def save_figure(fig, path):
+    with atomic.atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+
+
+def write_run_plots(out, model, task, raw_x_test, x_test, y_test, class_names):
+    """Confusion matrix, sample predictions and mistakes for a classifier's test split.
+
+    Returns:
+        `(plots, mistakes)`: the PNG file names written and, for text, the most confidently
+        wrong reviews.
+    """
+    from cookbook import plotting
+
+    if task != "classification":
+        return [], []
+    probs = model.predict(x_test, batch_size=512, verbose=0)
+    predicted = plotting._predictions(probs)[0]
+    save_figure(plotting.plot_confusion_matrix(y_test, predicted, class_names),
+                os.path.join(out, CONFUSION_FILE))
+    plots, mistakes = [CONFUSION_FILE], []
+    raw = np.asarray(raw_x_test)
+    if raw.dtype.kind in "OSU":
+        mistakes = plotting.confident_mistakes(raw, y_test, probs, class_names)
+    elif raw.ndim >= 3:
+        save_figure(plotting.plot_image_predictions(raw, y_test, probs, class_names),
+                    os.path.join(out, PREDICTIONS_FILE))
+        save_figure(plotting.plot_image_predictions(raw, y_test, probs, class_names,
+                                                    mistakes=True),
+                    os.path.join(out, MISTAKES_FILE))
+        plots += [PREDICTIONS_FILE, MISTAKES_FILE]
+    return plots, mistakes
+
+
+def write_report(out, config, metrics, plots, mistakes):
+    """A markdown page with the config, the metrics and the plots of a run."""
+    lines = [f"# {config.recipe}", "",
+             f"Data: {metrics['data']['source']} ({metrics['data']['train']} train, "
+             f"{metrics['data']['validation']} validation, {metrics['data']['test']} test); "
+             f"backend {metrics['backend']}, Keras {metrics['keras_version']}.", "",
+             "## Test metrics", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {k} | {v:.4f} |" for k, v in metrics["test"].items()]
+    lines += [f"| epochs | {metrics['epochs']} |", f"| fit seconds | {metrics['fit_seconds']} |",
+              f"| samples per second | {metrics['samples_per_second']} |"]
+    if "lr_finder" in metrics:
+        lines += [f"| learning rate (LR finder) | {metrics['lr_finder']['suggested']:.3g} |"]
+    lines += ["", "## Config", "", "| key | value |", "|---|---|"]
+    for section, values in config.to_dict().items():
+        if isinstance(values, dict):
+            lines += [f"| {section}.{k} | `{v}` |" for k, v in values.items()]
+    lines += ["", "## Plots", ""]
+    lines += [f"![{p[:-4].replace('_', ' ')}]({p})" for p in plots]
+    if mistakes:
+        lines += ["", "## Most confident mistakes", "", "| true | predicted | confidence | text |",
+                  "|---|---|---|---|"]
+        lines += [f"| {m['true']} | {m['predicted']} | {m['confidence']:.3f} | "
+                  f"{m['text'].replace('|', '/')} |" for m in mistakes]
+    atomic.write_text(os.path.join(out, REPORT_FILE), "\n".join(lines) + "\n")
