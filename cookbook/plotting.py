@@ -101,7 +101,7 @@ def plot_image_predictions(images, y_true, probs, class_names, *, mistakes=False
     import numpy as np
     from matplotlib.figure import Figure
 
-    predicted, confidence = _predictions(probs)
+    predicted, confidence = predicted_classes(probs)
     y_true = np.asarray(y_true, int)
     if mistakes:
         wrong = np.flatnonzero(predicted != y_true)
@@ -133,7 +133,7 @@ def confident_mistakes(texts, y_true, probs, class_names, count=5, width=300):
     """
     import numpy as np
 
-    predicted, confidence = _predictions(probs)
+    predicted, confidence = predicted_classes(probs)
     y_true = np.asarray(y_true, int)
     wrong = np.flatnonzero(predicted != y_true)
     rows = []
@@ -163,7 +163,8 @@ def plot_lr_finder(lrs, losses, suggestion=None):
     return fig
 
 
-def _predictions(probs):
+def predicted_classes(probs):
+    """`(class ids, confidence)` from probabilities `(N, classes)`, or `(N, 1)` for binary."""
     import numpy as np
 
     probs = np.asarray(probs)

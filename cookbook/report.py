@@ -29,7 +29,7 @@ def write_run_plots(out, model, task, raw_x_test, x_test, y_test, class_names):
     if task != "classification":
         return [], []
     probs = model.predict(x_test, batch_size=512, verbose=0)
-    predicted = plotting._predictions(probs)[0]
+    predicted = plotting.predicted_classes(probs)[0]
     save_figure(plotting.plot_confusion_matrix(y_test, predicted, class_names),
                 os.path.join(out, CONFUSION_FILE))
     plots, mistakes = [CONFUSION_FILE], []

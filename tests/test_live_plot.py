@@ -46,3 +46,5 @@ def test_updates_one_display_in_a_notebook(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", display)
     fit(LivePlot(), epochs=4)
     assert len(shown) == 1 and len(updates) == 3  # one output, redrawn in place
+    assert all(isinstance(i, IPython.display.Image) and i.data.startswith(b"\x89PNG")
+               for i in shown + updates)

@@ -50,11 +50,17 @@ class LivePlot(keras.callbacks.Callback):
                 self.history.setdefault(key, []).append(float(value))
         self.figure = plot_history(self.history, self.title)
         if in_notebook():
-            from IPython.display import display
+            import io
 
+            from IPython.display import Image, display
+
+            # A PNG, not the Figure: it shows whatever matplotlib backend the kernel has.
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png", dpi=90)
+            image = Image(data=buffer.getvalue(), format="png")
             if self._handle is None:
-                self._handle = display(self.figure, display_id=True)
+                self._handle = display(image, display_id=True)
             else:
-                self._handle.update(self.figure)
+                self._handle.update(image)
         if self.path:
             self.figure.savefig(self.path, format="png", dpi=100)

@@ -1,0 +1,112 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # CIFAR-10: ten kinds of objects in 32x32 colour images
+#
+# 60,000 small colour photos of airplanes, cars, birds, cats, deer, dogs, frogs, horses, ships and
+# trucks. A small residual network with random flips and shifts (layers that act only in
+# training) learns them. The data comes from tensorflow-datasets; with no network, point `DATA` at
+# an `.npz` holding `x` (N, 32, 32, 3) and `y`.
+
+# %% [markdown]
+# ## Settings
+#
+# The next cell holds the budget; change it, or pass other values when running the notebook
+# as a job (the cell is tagged `parameters`).
+
+# %% tags=["parameters"]
+EPOCHS = None   # None: the recipe's own default
+DATA = "auto"
+MODEL = {}     # hyper-parameters to override, e.g. {"learning_rate": 0.001}
+RUN_DIR = "runs/notebook_cifar10_cnn"
+
+# %%
+# %matplotlib inline
+import shutil
+
+import numpy as np
+
+import cookbook
+from cookbook.callbacks import LivePlot
+from cookbook.data import load_dataset
+from cookbook import plotting
+
+# %% [markdown]
+# ## The data
+
+# %%
+spec = cookbook.get_recipe("cifar10_cnn")
+data = load_dataset(spec.dataset, DATA)
+print(f"{spec.dataset} from {data.source}: {len(data.x_train)} train, {len(data.x_test)} test")
+print("classes:", data.class_names or "(regression)")
+
+# %%
+plotting.plot_image_predictions(data.x_train[:8], data.y_train[:8],
+                                np.eye(len(data.class_names))[data.y_train[:8]],
+                                data.class_names, count=8)
+
+# %% [markdown]
+# ## The model
+#
+# `cookbook.recipes.cifar10_cnn()` builds and compiles it; every hyper-parameter is a keyword
+# argument with a default that works.
+
+# %%
+model = cookbook.recipes.cifar10_cnn(**MODEL)
+model.summary()
+
+# %% [markdown]
+# ## Training
+#
+# `cookbook.train` builds the same model, prepares the data (validation split),
+# and fits with early stopping; `LivePlot` redraws the learning curves after every epoch.
+
+# %%
+overrides = {"data.source": DATA, "fit.verbose": 0, **{f"model.{k}": v for k, v in MODEL.items()}}
+if EPOCHS is not None:
+    overrides["fit.epochs"] = EPOCHS
+shutil.rmtree(RUN_DIR, ignore_errors=True)
+result = cookbook.train("cifar10_cnn", out=RUN_DIR, overrides=overrides, callbacks=[LivePlot()])
+result.metrics["test"]
+
+# %% [markdown]
+# ## Evaluation
+
+# %%
+probs = result.model.predict(data.x_test, verbose=0)
+predicted = plotting.predicted_classes(probs)[0]
+plotting.plot_confusion_matrix(data.y_test, predicted, data.class_names)
+
+# %%
+plotting.plot_image_predictions(data.x_test, data.y_test, probs, data.class_names, mistakes=True)
+
+# %% [markdown]
+# ## Export and serve
+#
+# A SavedModel in TF Serving's layout, checked against the Keras model; then called the way
+# TF Serving would call it.
+
+# %%
+import tensorflow as tf
+
+from cookbook.export import export
+
+exported = export(RUN_DIR, RUN_DIR + "/exports")
+print(exported)
+serve = tf.saved_model.load(exported.path).signatures["serving_default"]
+outputs = serve(**{exported.input_name: tf.constant(np.asarray(data.x_test[:2], dtype="float32"))})
+{key: value.numpy() for key, value in outputs.items()}
+

@@ -1,0 +1,89 @@
+"""Notebooks: each `.ipynb` matches its jupytext `py:percent` source and runs top to bottom.
+
+Every notebook is executed on offline data with a small budget, injected after its cell tagged
+`parameters` (as papermill does).
+"""
+
+import glob
+import json
+import os
+
+import jupytext
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+from conftest import SMALL, write_reviews_csv
+
+NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "notebooks")
+SOURCES = sorted(glob.glob(os.path.join(NOTEBOOKS, "*.py")))
+
+
+def names():
+    return [os.path.basename(p)[:-3] for p in SOURCES]
+
+
+def test_every_recipe_has_a_notebook():
+    import cookbook
+
+    assert set(cookbook.list_recipes()) | {"quickstart"} == set(names())
+
+
+def cells(nb):
+    return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", [])))
+            for c in nb.cells]
+
+
+@pytest.mark.parametrize("name", names())
+def test_ipynb_is_in_sync_with_its_source_and_stripped(name):
+    source = jupytext.read(os.path.join(NOTEBOOKS, f"{name}.py"))
+    notebook = nbformat.read(os.path.join(NOTEBOOKS, f"{name}.ipynb"), as_version=4)
+    assert cells(notebook) == cells(source), (
+        f"notebooks/{name}.ipynb is out of sync: run `jupytext --sync notebooks/{name}.py`")
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, \
+                f"notebooks/{name}.ipynb has outputs: clear them before committing"
+
+
+def parameters(name, tmp_path):
+    """The small budget and offline data each notebook runs on here."""
+    if name == "quickstart":
+        return {"EPOCHS": 1}
+    params = {"EPOCHS": 1 if name not in ("logistic_regression", "linear_regression") else 3,
+              "MODEL": {k[len("model."):]: v for k, v in SMALL.get(name, {}).items()
+                        if k.startswith("model.")}}
+    rng = np.random.default_rng(0)
+    if name in ("imdb_lstm", "bow_mlp"):
+        params["DATA"] = write_reviews_csv(tmp_path / "reviews.csv", n=60)
+    elif name == "cifar10_cnn":
+        np.savez(tmp_path / "cifar.npz", x=rng.integers(0, 256, (60, 32, 32, 3), np.uint8),
+                 y=np.repeat(np.arange(10), 6))
+        params["DATA"] = str(tmp_path / "cifar.npz")
+    elif name == "cats_vs_dogs_cnn":
+        np.savez(tmp_path / "pets.npz", x=rng.integers(0, 256, (40, 48, 64, 3), np.uint8),
+                 y=np.repeat([0, 1], 20))
+        params["DATA"] = str(tmp_path / "pets.npz")
+    return params
+
+
+@pytest.mark.parametrize("name", names())
+def test_notebook_runs(name, tmp_path):
+    notebook = nbformat.read(os.path.join(NOTEBOOKS, f"{name}.ipynb"), as_version=4)
+    index = next(i for i, c in enumerate(notebook.cells)
+                 if "parameters" in c.metadata.get("tags", []))
+    injected = "\n".join(f"{k} = {json.dumps(v) if not isinstance(v, str) else repr(v)}"
+                         for k, v in parameters(name, tmp_path).items())
+    notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(
+        injected, metadata={"tags": ["injected-parameters"]}))
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    last = notebook.cells[-1].outputs
+    text = "".join(o.get("data", {}).get("text/plain", "") for o in last)
+    # The last cell calls the exported SavedModel the way TF Serving would.
+    assert ("prediction" if name == "linear_regression" else "class_name") in text
+    figures = [o for c in notebook.cells for o in c.get("outputs", [])
+               if "image/png" in o.get("data", {})]
+    assert figures, "the notebook shows no plot"
