@@ -11,12 +11,14 @@ After writing, the SavedModel is loaded back with TensorFlow and its outputs com
 Keras model's on the run's saved examples. Versions are never overwritten without `force`, and
 the export is written to a temporary folder and renamed, so a failed export leaves nothing.
 
-This module needs TensorFlow and the TensorFlow backend.
+This module needs TensorFlow. On the JAX and PyTorch backends the SavedModel is written by a
+child process on the TensorFlow backend and checked against the model on the caller's backend.
 """
 
 import dataclasses
 import os
 import shutil
+import sys
 import tempfile
 
 import numpy as np
@@ -76,8 +78,7 @@ def export(run, out, *, version=None, force=False):
     import keras
 
     if keras.backend.backend() != "tensorflow":
-        raise RunDirError("export writes a TensorFlow SavedModel and needs the TensorFlow "
-                          "backend: run it with KERAS_BACKEND=tensorflow")
+        return _export_from_other_backend(run, out, version, force)
     tf = _tf()
     run_dir = RunDir(run).check()
     recipe = run_dir.config().recipe
@@ -113,6 +114,73 @@ def export(run, out, *, version=None, force=False):
         if os.path.exists(tmp):
             shutil.rmtree(tmp)
     return ExportResult(target, version, input_name, diff)
+
+
+def _export_from_other_backend(run, out, version, force):
+    """Export in a child process on the TensorFlow backend, then check the SavedModel's outputs
+    against the model on this process's backend (JAX, PyTorch).
+
+    `model.export(format="tf_saved_model")` does not work from every backend (on PyTorch,
+    torch.export fails on the dynamic batch size); `model.keras` is backend-independent, so the
+    child reloads it under TensorFlow and writes the SavedModel there.
+    """
+    import json
+    import subprocess
+    import sys
+
+    run_dir = RunDir(run).check()
+    with tempfile.TemporaryDirectory() as scratch:
+        served_path = os.path.join(scratch, "served.npy")
+        args = [sys.executable, "-m", "cookbook.export", run, out, str(version or ""),
+                "1" if force else "", served_path]
+        env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+        proc = subprocess.run(args, env=env, capture_output=True, text=True)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+        if proc.returncode or not lines:
+            error = [ln for ln in proc.stderr.splitlines() if ln.startswith("cookbook: error:")]
+            raise RunDirError(error[-1][len("cookbook: error: "):] if error else
+                              f"export on the TensorFlow backend failed:\n{proc.stderr[-2000:]}")
+        result = ExportResult(**json.loads(lines[-1]))
+        served = np.load(served_path)
+    model, tokenizer = run_dir.load_model(), run_dir.tokenizer()
+    examples = run_dir.examples()
+    x = tokenizer.transform(examples) if tokenizer else np.asarray(examples, "float32")
+    expected = model.predict(x, verbose=0)
+    result.max_abs_diff = max_abs_diff(served, expected)
+    if result.max_abs_diff > PARITY_TOLERANCE:
+        shutil.rmtree(result.path)
+        raise RunDirError(f"the exported SavedModel differs from the {keras_backend()} model by "
+                          f"{result.max_abs_diff:.3g} (tolerance {PARITY_TOLERANCE}); nothing "
+                          "was kept")
+    return result
+
+
+def keras_backend():
+    import keras
+
+    return keras.backend.backend()
+
+
+def _child(argv):
+    """`python -m cookbook.export RUN OUT VERSION FORCE SERVED.npy` on the TensorFlow backend."""
+    import json
+
+    run, out, version, force, served_path = argv
+    try:
+        result = export(run, out, version=int(version) if version else None, force=bool(force))
+    except RunDirError as e:
+        print(f"cookbook: error: {e}", file=sys.stderr)
+        return 2
+    tf = _tf()
+    run_dir = RunDir(run)
+    signature = tf.saved_model.load(result.path).signatures["serving_default"]
+    examples = run_dir.examples()
+    x = tf.constant(examples if run_dir.tokenizer() else np.asarray(examples, "float32"))
+    served = signature(**{result.input_name: x})
+    key = next(k for k in ("prediction", "probability", "probabilities") if k in served)
+    np.save(served_path, served[key].numpy())
+    print(json.dumps(dataclasses.asdict(result)))
+    return 0
 
 
 def _write_saved_model(tf, keras, model, tokenizer, class_names, path):
@@ -163,5 +231,14 @@ def _parity(tf, model, tokenizer, path, input_name, examples):
         served = signature(**{input_name: tf.constant(x)})
         expected = model.predict(x, verbose=0)
     key = next(k for k in ("prediction", "probability", "probabilities") if k in served)
-    got = served[key].numpy().reshape(expected.shape)
-    return float(np.max(np.abs(got - expected)))
+    return max_abs_diff(served[key].numpy(), expected)
+
+
+def max_abs_diff(served, expected):
+    """Largest absolute difference between SavedModel outputs and Keras predictions."""
+    expected = np.asarray(expected)
+    return float(np.max(np.abs(np.asarray(served).reshape(expected.shape) - expected)))
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))

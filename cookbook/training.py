@@ -178,12 +178,20 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
     if x_val is not None and fit.reduce_lr_patience:
         cbs.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=fit.reduce_lr_patience,
                                                      verbose=0))
-    keras_history = model.fit(
-        x_train, y_train,
-        validation_data=(x_val, y_val) if x_val is not None else None,
-        epochs=fit.epochs, batch_size=fit.batch_size, verbose=fit.verbose,
-        callbacks=cbs + list(callbacks),
-    )
+    try:
+        keras_history = model.fit(
+            x_train, y_train,
+            validation_data=(x_val, y_val) if x_val is not None else None,
+            epochs=fit.epochs, batch_size=fit.batch_size, verbose=fit.verbose,
+            callbacks=cbs + list(callbacks),
+        )
+    except (RuntimeError, ValueError) as e:
+        # Some backends fail inside the step on NaN values (torch's binary cross-entropy
+        # rejects NaN probabilities) before NaNGuard sees the loss.
+        if all(np.isfinite(w).all() for w in model.get_weights()):
+            raise
+        guard.message = guard.diverged_message(f"non-finite weights ({type(e).__name__}: "
+                                               f"{str(e).splitlines()[0]})")
     if guard.message:
         raise TrainingError(f"{config.recipe}: {guard.message} (run directory {out} keeps the "
                             "config and history; no model was saved)")
