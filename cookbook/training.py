@@ -30,6 +30,7 @@ from cookbook.callbacks import NaNGuard, Timing
 from cookbook.data import dataset_kind, load_dataset, seeded_split
 from cookbook.errors import DataError, RunDirError, TrainingError
 from cookbook.registry import get_recipe
+from cookbook import report
 from cookbook.report import save_figure
 
 CONFIG_FILE = "config.toml"
@@ -217,7 +218,6 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
                                 "configured": config.model.get("learning_rate")}
     with atomic.atomic_path(os.path.join(out, MODEL_FILE)) as tmp:
         model.save(tmp)
-    from cookbook import report
     from cookbook.plotting import plot_history
 
     save_figure(plot_history(history, config.recipe), os.path.join(out, CURVES_FILE))
