@@ -32,6 +32,9 @@ def _parser():
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set fit.epochs=3 (repeatable)")
     run.add_argument("--seed", type=int, help="random seed (sets fit.seed)")
+    run.add_argument("--distribute", choices=["none", "data_parallel"],
+                     help="data_parallel: split each batch over every device (sets "
+                          "fit.distribute; JAX and TensorFlow backends)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--find-lr", action="store_true",
                      help="run a learning-rate range test first and train with its suggestion")
@@ -68,6 +71,8 @@ def _run(args):
         overrides.append(("data.source", args.data))
     if args.seed is not None:
         overrides.append(("fit.seed", args.seed))
+    if args.distribute:
+        overrides.append(("fit.distribute", args.distribute))
     for key, value in overrides:
         config_lib.set_value(config, key, value)
     out = args.out or os.path.join("runs", config.recipe)

@@ -59,6 +59,8 @@ class FitConfig:
         reduce_lr_patience: epochs without a better validation loss before the learning rate
             is halved (0 turns it off).
         seed: seeds Python, NumPy and the backend, and the data splits.
+        distribute: `"none"`, or `"data_parallel"` to split each batch over every device
+            (`cookbook.distribute`; JAX and TensorFlow backends).
         verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
     """
 
@@ -67,6 +69,7 @@ class FitConfig:
     early_stopping_patience: int = 3
     reduce_lr_patience: int = 2
     seed: int = 0
+    distribute: str = "none"
     verbose: int = 1
 
 

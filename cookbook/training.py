@@ -28,6 +28,7 @@ import numpy as np
 from cookbook import atomic, config as config_lib
 from cookbook.callbacks import NaNGuard, Timing
 from cookbook.data import dataset_kind, load_dataset, seeded_split
+from cookbook.distribute import check_mode, distribution_scope
 from cookbook.errors import DataError, RunDirError, TrainingError
 from cookbook.registry import get_recipe
 from cookbook import report
@@ -142,8 +143,16 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
     if verbose is not None:
         config.fit.verbose = verbose
 
+    check_mode(config.fit.distribute, keras.backend.backend())
     created = _claim_run_dir(out, config)
     keras.utils.set_random_seed(config.fit.seed)
+    with distribution_scope(config.fit.distribute) as used:
+        return _train(config, out, created, callbacks, find_lr, used)
+
+
+def _train(config, out, created, callbacks, find_lr, distribution):
+    import keras
+
     spec = get_recipe(config.recipe)
     try:
         data, raw_x_test = prepare_data(config, out)
@@ -157,6 +166,26 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         raise
 
     fit = config.fit
+    if distribution["engine"] == "keras.distribution.DataParallel":
+        # JAX shards every batch evenly over the devices, the last partial one included.
+        replicas = distribution["replicas"]
+        if fit.batch_size % replicas:
+            raise DataError(f"fit.batch_size {fit.batch_size} must be a multiple of the "
+                            f"{replicas} devices for data_parallel on JAX")
+        distribution["dropped"] = {}
+        for split in ("train", "val", "test"):
+            x, y = {"train": (x_train, y_train), "val": (x_val, y_val),
+                    "test": (data.x_test, data.y_test)}[split]
+            if x is None:
+                continue
+            keep = len(x) - len(x) % replicas
+            distribution["dropped"][split] = len(x) - keep
+            if split == "train":
+                x_train, y_train = x[:keep], y[:keep]
+            elif split == "val":
+                x_val, y_val = x[:keep], y[:keep]
+            else:
+                data.x_test, data.y_test, raw_x_test = x[:keep], y[:keep], raw_x_test[:keep]
     lr_finder = None
     if find_lr and not os.path.isdir(os.path.join(out, BACKUP_DIR)):
         from cookbook.callbacks import find_lr as run_lr_finder
@@ -210,6 +239,7 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         "data": {"dataset": spec.dataset, "source": data.source, "train": len(x_train),
                  "validation": 0 if x_val is None else len(x_val), "test": len(data.x_test),
                  "class_names": list(data.class_names)},
+        "distribute": distribution,
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
     }
