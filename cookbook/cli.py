@@ -35,6 +35,9 @@ def _parser():
     run.add_argument("--distribute", choices=["none", "data_parallel"],
                      help="data_parallel: split each batch over every device (sets "
                           "fit.distribute; JAX and TensorFlow backends)")
+    run.add_argument("--precision", choices=["float32", "mixed_bfloat16", "mixed_float16"],
+                     help="dtype policy (sets fit.precision): mixed_bfloat16 on CPUs, TPUs and "
+                          "GPUs of compute capability >= 8.0, mixed_float16 on GPUs >= 7.0")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--find-lr", action="store_true",
                      help="run a learning-rate range test first and train with its suggestion")
@@ -73,6 +76,8 @@ def _run(args):
         overrides.append(("fit.seed", args.seed))
     if args.distribute:
         overrides.append(("fit.distribute", args.distribute))
+    if args.precision:
+        overrides.append(("fit.precision", args.precision))
     for key, value in overrides:
         config_lib.set_value(config, key, value)
     out = args.out or os.path.join("runs", config.recipe)

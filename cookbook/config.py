@@ -61,6 +61,12 @@ class FitConfig:
         seed: seeds Python, NumPy and the backend, and the data splits.
         distribute: `"none"`, or `"data_parallel"` to split each batch over every device
             (`cookbook.distribute`; JAX and TensorFlow backends).
+        precision: `"float32"`, `"mixed_bfloat16"` or `"mixed_float16"` (`cookbook.precision`);
+            the recipe is built with this dtype policy after checking the devices can do it.
+        jit_compile: `"auto"` (Keras' choice: XLA on JAX, and on TensorFlow with a GPU; eager
+            on PyTorch), `true` or `false` (`true` on PyTorch means `torch.compile`).
+        steps_per_execution: training steps per compiled call; more cuts per-step overhead,
+            callbacks then see every Nth batch.
         verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
     """
 
@@ -70,7 +76,18 @@ class FitConfig:
     reduce_lr_patience: int = 2
     seed: int = 0
     distribute: str = "none"
+    precision: str = "float32"
+    jit_compile: str = "auto"
+    steps_per_execution: int = 1
     verbose: int = 1
+
+
+# Keys whose value is one of a few choices rather than any value of the default's type.
+CHOICES = {
+    "fit.distribute": ("none", "data_parallel"),
+    "fit.precision": ("float32", "mixed_bfloat16", "mixed_float16"),
+    "fit.jit_compile": ("auto", True, False),
+}
 
 
 @dataclasses.dataclass
@@ -157,7 +174,15 @@ def set_value(config: RunConfig, dotted: str, value, origin: str = "--set"):
     if key not in known:
         raise ConfigError(f"{origin}: unknown key {dotted!r} for recipe {config.recipe}; "
                           f"known {section} keys: {', '.join(sorted(known))}")
-    value = _check_type(value, known[key], dotted, origin)
+    if dotted in CHOICES:
+        if not any(type(value) is type(c) and value == c for c in CHOICES[dotted]):
+            shown = ", ".join(str(c).lower() if isinstance(c, bool) else repr(c)
+                              for c in CHOICES[dotted])
+            raise ConfigError(f"{origin}: {dotted} must be one of {shown}, got {value!r}")
+    else:
+        value = _check_type(value, known[key], dotted, origin)
+    if dotted == "fit.steps_per_execution" and value < 1:
+        raise ConfigError(f"{origin}: fit.steps_per_execution must be 1 or more, got {value}")
     if isinstance(target, dict):
         target[key] = value
     else:

@@ -16,6 +16,10 @@ class UnknownRecipeError(CookbookError, KeyError):
         return str(self.args[0])
 
 
+class BackendError(CookbookError, RuntimeError):
+    """A Keras backend that cookbook does not support, or that is not installed."""
+
+
 class ConfigError(CookbookError, ValueError):
     """A recipe file or `--set` override that does not fit the recipe."""
 

@@ -17,6 +17,9 @@ from cookbook.errors import UnknownRecipeError
 
 _RECIPES: dict[str, "RecipeSpec"] = {}
 
+# Keyword arguments of recipe functions that are set by the run, not by `[model]`.
+BUILD_OPTIONS = ("dtype",)
+
 
 @dataclasses.dataclass(frozen=True)
 class RecipeSpec:
@@ -39,12 +42,20 @@ class RecipeSpec:
     task: str = "classification"
 
     def hyperparameters(self) -> dict[str, Any]:
-        """The recipe function's keyword-only parameters and their defaults."""
+        """The recipe function's keyword-only parameters and their defaults.
+
+        `dtype` (the precision policy, `cookbook.precision`) is a build option, not a
+        hyper-parameter: it is set by `fit.precision` and left out here.
+        """
         return {
             p.name: p.default
             for p in inspect.signature(self.fn).parameters.values()
-            if p.kind is inspect.Parameter.KEYWORD_ONLY
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in BUILD_OPTIONS
         }
+
+    def takes(self, option: str) -> bool:
+        """Whether the recipe function accepts the keyword `option` (e.g. `"dtype"`)."""
+        return option in inspect.signature(self.fn).parameters
 
 
 def register(*, dataset: str, target: str, fit: dict | None = None,

@@ -26,10 +26,12 @@ import shutil
 import numpy as np
 
 from cookbook import atomic, config as config_lib
-from cookbook.callbacks import NaNGuard, Timing
+from cookbook.callbacks import DeviceReport, NaNGuard, Timing
 from cookbook.data import dataset_kind, load_dataset, seeded_split
 from cookbook.distribute import check_mode, distribution_scope
-from cookbook.errors import DataError, RunDirError, TrainingError
+from cookbook.devices import list_devices
+from cookbook.errors import ConfigError, DataError, RunDirError, TrainingError
+from cookbook.precision import check_precision
 from cookbook.registry import get_recipe
 from cookbook import report
 from cookbook.report import save_figure
@@ -144,6 +146,11 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         config.fit.verbose = verbose
 
     check_mode(config.fit.distribute, keras.backend.backend())
+    check_precision(config.fit.precision, list_devices())
+    spec = get_recipe(config.recipe)
+    if config.fit.precision != "float32" and not spec.takes("dtype"):
+        raise ConfigError(f"recipe {config.recipe} takes no dtype= argument, so it cannot be "
+                          f"built for fit.precision {config.fit.precision!r}; use float32")
     created = _claim_run_dir(out, config)
     keras.utils.set_random_seed(config.fit.seed)
     with distribution_scope(config.fit.distribute) as used:
@@ -157,7 +164,7 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     try:
         data, raw_x_test = prepare_data(config, out)
         x_train, y_train, x_val, y_val = _validation_split(data, config)
-        model = spec.fn(**config.model)
+        model = build_model(config)
         check_inputs(model, x_train, origin=f"training data ({data.source})")
         adapt(model, x_train)
     except Exception:
@@ -196,11 +203,14 @@ def _train(config, out, created, callbacks, find_lr, distribution):
         save_figure(lr_finder.plot(), os.path.join(out, LR_FINDER_FILE))
     guard = NaNGuard()
     timing = Timing(fit.batch_size, samples_per_epoch=len(x_train))
+    device_report = DeviceReport(fit.batch_size, samples_per_epoch=len(x_train),
+                                 verbose=fit.verbose)
     cbs = [
         keras.callbacks.BackupAndRestore(os.path.join(out, BACKUP_DIR)),
         keras.callbacks.CSVLogger(os.path.join(out, HISTORY_FILE), append=True),
         guard,
         timing,
+        device_report,
     ]
     if x_val is not None and fit.early_stopping_patience:
         cbs.append(keras.callbacks.EarlyStopping(patience=fit.early_stopping_patience,
@@ -240,6 +250,8 @@ def _train(config, out, created, callbacks, find_lr, distribution):
                  "validation": 0 if x_val is None else len(x_val), "test": len(data.x_test),
                  "class_names": list(data.class_names)},
         "distribute": distribution,
+        "precision": fit.precision,
+        "device": device_report.summary(),
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
     }
@@ -257,6 +269,20 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     report.write_report(out, config, metrics, plots, mistakes)
     atomic.write_text(os.path.join(out, METRICS_FILE), json.dumps(metrics, indent=2) + "\n")
     return RunResult(out, metrics, model, history)
+
+
+def build_model(config):
+    """The recipe's compiled model for `config`: its `[model]` hyper-parameters, built with the
+    `fit.precision` dtype policy and set up for `fit.jit_compile` and
+    `fit.steps_per_execution`."""
+    spec = get_recipe(config.recipe)
+    fit = config.fit
+    options = {"dtype": fit.precision} if fit.precision != "float32" else {}
+    model = spec.fn(**config.model, **options)
+    if fit.jit_compile != "auto":
+        model.jit_compile = fit.jit_compile
+    model.steps_per_execution = fit.steps_per_execution
+    return model
 
 
 def _claim_run_dir(out, config):

@@ -20,3 +20,28 @@ def test_import_does_not_pull_in_tensorflow(backend):
     proc = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
                           env={**os.environ, "KERAS_BACKEND": backend}, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("backend, message", [
+    ("foo", "KERAS_BACKEND is 'foo'; cookbook runs on tensorflow, jax, torch"),
+    ("numpy", "KERAS_BACKEND is 'numpy'; cookbook runs on tensorflow, jax, torch"),
+])
+def test_unsupported_backend_is_one_clear_line(backend, message):
+    proc = subprocess.run([sys.executable, "-m", "cookbook", "list"], capture_output=True,
+                          text=True, env={**os.environ, "KERAS_BACKEND": backend})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [f"cookbook: error: {message}: set KERAS_BACKEND "
+                                                "to one of them"]
+
+
+def test_backend_that_is_not_installed_names_the_install(monkeypatch):
+    from cookbook import backend as backend_lib
+
+    monkeypatch.setattr(backend_lib, "configured_backend", lambda: "jax")
+    monkeypatch.delitem(sys.modules, "keras")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "jax" else real(name, *a))
+    with pytest.raises(backend_lib.BackendError, match="'jax' but jax is not installed: "
+                                                       "pip install jax"):
+        backend_lib.check_backend()

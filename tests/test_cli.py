@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from cookbook.cli import main
+from cookbook.devices import accelerators, list_devices
 from conftest import SMALL, write_reviews_csv
 
 
@@ -102,6 +103,16 @@ def test_bad_input_is_one_clear_line(capsys, args, message, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     code, _, err = cli(capsys, *args)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(bool(accelerators(list_devices())), reason="this machine has an accelerator")
+def test_float16_on_cpu_names_the_policies_that_run(capsys, tmp_path):
+    code, _, err = cli(capsys, "run", "mnist_dense", "--precision", "mixed_float16",
+                       "--out", tmp_path / "run")
+    assert code == 2 and "Traceback" not in err
+    assert "mixed_float16 needs an NVIDIA GPU of compute capability 7.0" in err
+    assert "Use --precision mixed_bfloat16 (bfloat16 runs on CPUs) or float32" in err
+    assert not (tmp_path / "run").exists()
 
 
 def test_imdb_offline_fails_within_seconds(capsys, offline, tmp_path):

@@ -2,6 +2,7 @@
 
 import glob
 import os
+import re
 
 import pytest
 
@@ -77,3 +78,26 @@ def test_set_value_converts_int_to_float_and_checks_sections():
     assert config.model["learning_rate"] == 1.0 and isinstance(config.model["learning_rate"], float)
     with pytest.raises(ConfigError, match="keys start with model., data. or fit."):
         config_lib.set_value(config, "optimizer.lr", 1)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("fit.precision", "float16", "fit.precision must be one of 'float32', 'mixed_bfloat16', "
+                                 "'mixed_float16', got 'float16'"),
+    ("fit.jit_compile", "yes", "fit.jit_compile must be one of 'auto', true, false, got 'yes'"),
+    ("fit.jit_compile", 1, "fit.jit_compile must be one of 'auto', true, false, got 1"),
+    ("fit.distribute", "model_parallel", "fit.distribute must be one of 'none', "
+                                         "'data_parallel'"),
+    ("fit.steps_per_execution", 0, "fit.steps_per_execution must be 1 or more, got 0"),
+])
+def test_choices_name_what_is_allowed(key, value, message):
+    config = config_lib.default_config("mnist_dense")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        config_lib.set_value(config, key, value)
+
+
+def test_choices_accept_their_values():
+    config = config_lib.default_config("mnist_dense")
+    for key, value in [("fit.jit_compile", False), ("fit.jit_compile", "auto"),
+                       ("fit.precision", "mixed_bfloat16"), ("fit.steps_per_execution", 8)]:
+        config_lib.set_value(config, key, value)
+        assert getattr(config.fit, key[4:]) == value

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import cookbook
-from cookbook.errors import DataError, RunDirError, TrainingError
+from cookbook.devices import accelerators, list_devices
+from cookbook.errors import ConfigError, DataError, RunDirError, TrainingError
 from cookbook.training import check_inputs, read_history
 from conftest import SMALL
 
@@ -137,3 +138,45 @@ def test_nan_loss_stops_with_a_clear_error(tmp_path):
 def test_wrong_input_shape_or_dtype(x, message):
     with pytest.raises(DataError, match=message):
         check_inputs(cookbook.recipes.mnist_dense(), x)
+
+
+def test_precision_jit_and_steps_per_execution_reach_the_model(tmp_path, mnist_npz):
+    out = str(tmp_path / "run")
+    result = cookbook.train("mnist_dense", out=out, overrides=small("mnist_dense", **{
+        "data.source": mnist_npz, "fit.epochs": 1, "fit.precision": "mixed_bfloat16",
+        "fit.steps_per_execution": 2, "fit.jit_compile": True}))
+    model = result.model
+    assert model.get_layer("hidden_0").compute_dtype == "bfloat16"
+    assert model.get_layer("probabilities").compute_dtype == "float32"
+    assert model.steps_per_execution == 2
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert metrics["precision"] == "mixed_bfloat16"
+    device = metrics["device"]
+    assert device["steps_per_execution"] == 2 and device["steps"] == 2  # 70 examples, batch 64
+    assert device["devices"] and device["backend"] == keras.backend.backend()
+    reloaded = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
+    assert reloaded.get_layer("hidden_0").compute_dtype == "bfloat16"
+
+
+@pytest.mark.skipif(bool(accelerators(list_devices())), reason="this machine has an accelerator")
+def test_float16_on_a_cpu_only_machine_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(ConfigError, match="mixed_float16 needs an NVIDIA GPU.*CPUs only"):
+        cookbook.train("mnist_dense", out=str(out), overrides={"fit.precision": "mixed_float16"})
+    assert not out.exists()
+
+
+def test_precision_needs_a_recipe_that_takes_dtype(tmp_path, monkeypatch):
+    from cookbook import registry
+
+    cookbook.list_recipes()  # the built-in ones are in the copy below
+    monkeypatch.setattr(registry, "_RECIPES", dict(registry._RECIPES))  # undone after the test
+
+    @registry.register(dataset="breast_cancer", target="-")
+    def no_dtype_recipe(*, units: int = 1):
+        return cookbook.recipes.logistic_regression()
+
+    with pytest.raises(ConfigError, match="takes no dtype= argument"):
+        cookbook.train("no_dtype_recipe", out=str(tmp_path / "r"),
+                       overrides={"fit.precision": "mixed_bfloat16"})
+    assert not (tmp_path / "r").exists()

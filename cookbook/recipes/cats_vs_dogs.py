@@ -2,6 +2,7 @@
 
 import keras
 
+from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
 
@@ -17,6 +18,7 @@ def cats_vs_dogs_cnn(
     dense_units: int = 128,
     dropout: float = 0.5,
     learning_rate: float = 0.001,
+    dtype=None,
 ) -> keras.Model:
     """Binary image classifier: photos of any size in, the probability of a dog out.
 
@@ -31,6 +33,8 @@ def cats_vs_dogs_cnn(
         dense_units: width of the dense layer before the output.
         dropout: dropout rate before the dense layers.
         learning_rate: Adam learning rate.
+        dtype: Keras dtype policy, e.g. `"mixed_bfloat16"` (see `cookbook.precision`); the
+            output layer computes in float32. Default float32.
 
     Returns:
         A compiled model mapping `image` of shape `(batch, height, width, 3)` to the
@@ -44,22 +48,24 @@ def cats_vs_dogs_cnn(
     ```
     """
     inputs = keras.Input(shape=(None, None, 3), name="image")
-    x = keras.layers.Resizing(image_size, image_size, name="resize")(inputs)
-    x = keras.layers.Rescaling(1.0 / 255, name="scale")(x)
-    x = keras.layers.RandomFlip("horizontal")(x)
-    x = keras.layers.RandomRotation(0.05)(x)
-    x = keras.layers.RandomZoom(0.1)(x)
+    x = keras.layers.Resizing(image_size, image_size, name="resize", dtype=dtype)(inputs)
+    x = keras.layers.Rescaling(1.0 / 255, name="scale", dtype=dtype)(x)
+    x = keras.layers.RandomFlip("horizontal", dtype=dtype)(x)
+    x = keras.layers.RandomRotation(0.05, dtype=dtype)(x)
+    x = keras.layers.RandomZoom(0.1, dtype=dtype)(x)
     for i, n in enumerate(filters):
-        x = keras.layers.Conv2D(n, 3, padding="same", activation="relu", name=f"conv_{i}")(x)
-        x = keras.layers.MaxPooling2D()(x)
-    x = keras.layers.GlobalAveragePooling2D()(x)
+        x = keras.layers.Conv2D(n, 3, padding="same", activation="relu", name=f"conv_{i}",
+                                dtype=dtype)(x)
+        x = keras.layers.MaxPooling2D(dtype=dtype)(x)
+    x = keras.layers.GlobalAveragePooling2D(dtype=dtype)(x)
     if dropout:
-        x = keras.layers.Dropout(dropout)(x)
-    x = keras.layers.Dense(dense_units, activation="relu")(x)
-    outputs = keras.layers.Dense(1, activation="sigmoid", name="probability")(x)
+        x = keras.layers.Dropout(dropout, dtype=dtype)(x)
+    x = keras.layers.Dense(dense_units, activation="relu", dtype=dtype)(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid", name="probability",
+                                 dtype=output_dtype(dtype))(x)
     model = keras.Model(inputs, outputs, name="cats_vs_dogs_cnn")
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=scale_loss(keras.optimizers.Adam(learning_rate), dtype),
         loss="binary_crossentropy",
         metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
     )

@@ -2,22 +2,25 @@
 
 import keras
 
+from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
 
-def _residual_block(x, filters, stride, name):
+def _residual_block(x, filters, stride, name, dtype):
     shortcut = x
     y = keras.layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
-                            name=f"{name}_conv1")(x)
-    y = keras.layers.BatchNormalization(name=f"{name}_bn1")(y)
-    y = keras.layers.Activation("relu")(y)
-    y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv2")(y)
-    y = keras.layers.BatchNormalization(name=f"{name}_bn2")(y)
+                            name=f"{name}_conv1", dtype=dtype)(x)
+    y = keras.layers.BatchNormalization(name=f"{name}_bn1", dtype=dtype)(y)
+    y = keras.layers.Activation("relu", dtype=dtype)(y)
+    y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv2",
+                            dtype=dtype)(y)
+    y = keras.layers.BatchNormalization(name=f"{name}_bn2", dtype=dtype)(y)
     if stride != 1 or shortcut.shape[-1] != filters:
         shortcut = keras.layers.Conv2D(filters, 1, strides=stride, use_bias=False,
-                                       name=f"{name}_proj")(shortcut)
-        shortcut = keras.layers.BatchNormalization(name=f"{name}_proj_bn")(shortcut)
-    return keras.layers.Activation("relu")(keras.layers.Add()([y, shortcut]))
+                                       name=f"{name}_proj", dtype=dtype)(shortcut)
+        shortcut = keras.layers.BatchNormalization(name=f"{name}_proj_bn", dtype=dtype)(shortcut)
+    y = keras.layers.Add(dtype=dtype)([y, shortcut])
+    return keras.layers.Activation("relu", dtype=dtype)(y)
 
 
 @register(
@@ -34,6 +37,7 @@ def cifar10_cnn(
     learning_rate: float = 0.002,
     weight_decay: float = 1e-4,
     num_classes: int = 10,
+    dtype=None,
 ) -> keras.Model:
     """Small residual network for 32x32 colour images, with augmentation inside the model.
 
@@ -48,6 +52,8 @@ def cifar10_cnn(
         learning_rate: AdamW learning rate.
         weight_decay: AdamW weight decay.
         num_classes: number of output classes.
+        dtype: Keras dtype policy, e.g. `"mixed_bfloat16"` (see `cookbook.precision`); the
+            output layer computes in float32. Default float32.
 
     Returns:
         A compiled model mapping `image` of shape `(batch, 32, 32, 3)`, pixel values 0-255, to
@@ -61,24 +67,28 @@ def cifar10_cnn(
     ```
     """
     inputs = keras.Input(shape=(32, 32, 3), name="image")
-    x = keras.layers.Rescaling(1.0 / 255, name="scale")(inputs)
-    x = keras.layers.RandomFlip("horizontal")(x)
+    x = keras.layers.Rescaling(1.0 / 255, name="scale", dtype=dtype)(inputs)
+    x = keras.layers.RandomFlip("horizontal", dtype=dtype)(x)
     if max_shift:
-        x = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant")(x)
-    x = keras.layers.Conv2D(widths[0], 3, padding="same", use_bias=False, name="stem")(x)
-    x = keras.layers.BatchNormalization(name="stem_bn")(x)
-    x = keras.layers.Activation("relu")(x)
+        x = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant",
+                                           dtype=dtype)(x)
+    x = keras.layers.Conv2D(widths[0], 3, padding="same", use_bias=False, name="stem",
+                            dtype=dtype)(x)
+    x = keras.layers.BatchNormalization(name="stem_bn", dtype=dtype)(x)
+    x = keras.layers.Activation("relu", dtype=dtype)(x)
     for stage, filters in enumerate(widths):
         for block in range(blocks_per_stage):
             stride = 2 if stage > 0 and block == 0 else 1
-            x = _residual_block(x, filters, stride, f"s{stage}b{block}")
-    x = keras.layers.GlobalAveragePooling2D()(x)
+            x = _residual_block(x, filters, stride, f"s{stage}b{block}", dtype)
+    x = keras.layers.GlobalAveragePooling2D(dtype=dtype)(x)
     if dropout:
-        x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+        x = keras.layers.Dropout(dropout, dtype=dtype)(x)
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities",
+                                 dtype=output_dtype(dtype))(x)
     model = keras.Model(inputs, outputs, name="cifar10_cnn")
     model.compile(
-        optimizer=keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay),
+        optimizer=scale_loss(
+            keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay), dtype),
         loss="sparse_categorical_crossentropy",
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
     )

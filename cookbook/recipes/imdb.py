@@ -2,6 +2,7 @@
 
 import keras
 
+from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
 
@@ -21,6 +22,7 @@ def imdb_lstm(
     lstm_units: int = 32,
     dropout: float = 0.3,
     learning_rate: float = 0.002,
+    dtype=None,
 ) -> keras.Model:
     """Bidirectional LSTM sentiment classifier over token ids, with a convolutional front end.
 
@@ -48,6 +50,8 @@ def imdb_lstm(
         lstm_units: units of the LSTM in each direction.
         dropout: dropout rate on the embeddings and before the output.
         learning_rate: Adam learning rate.
+        dtype: Keras dtype policy, e.g. `"mixed_bfloat16"` (see `cookbook.precision`); the
+            output layer computes in float32. Default float32.
 
     Returns:
         A compiled model mapping `tokens` of shape `(batch, sequence_length)` to the probability
@@ -63,21 +67,23 @@ def imdb_lstm(
     ```
     """
     inputs = keras.Input(shape=(sequence_length,), dtype="int32", name="tokens")
-    x = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(inputs)
+    x = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding", dtype=dtype)(inputs)
     if dropout:
-        x = keras.layers.SpatialDropout1D(dropout)(x)
+        x = keras.layers.SpatialDropout1D(dropout, dtype=dtype)(x)
     if conv_filters:
         x = keras.layers.Conv1D(conv_filters, conv_width, padding="same", activation="relu",
-                                name="phrases")(x)
-        x = keras.layers.MaxPooling1D(pool_size)(x)
-    x = keras.layers.Bidirectional(keras.layers.LSTM(lstm_units, return_sequences=True))(x)
-    x = keras.layers.GlobalMaxPooling1D()(x)
+                                name="phrases", dtype=dtype)(x)
+        x = keras.layers.MaxPooling1D(pool_size, dtype=dtype)(x)
+    lstm = keras.layers.LSTM(lstm_units, return_sequences=True, dtype=dtype)
+    x = keras.layers.Bidirectional(lstm, dtype=dtype)(x)
+    x = keras.layers.GlobalMaxPooling1D(dtype=dtype)(x)
     if dropout:
-        x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(1, activation="sigmoid", name="probability")(x)
+        x = keras.layers.Dropout(dropout, dtype=dtype)(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid", name="probability",
+                                 dtype=output_dtype(dtype))(x)
     model = keras.Model(inputs, outputs, name="imdb_lstm")
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=scale_loss(keras.optimizers.Adam(learning_rate), dtype),
         loss="binary_crossentropy",
         metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
     )
@@ -96,6 +102,7 @@ def bow_mlp(
     hidden_units: int = 32,
     dropout: float = 0.5,
     learning_rate: float = 0.001,
+    dtype=None,
 ) -> keras.Model:
     """Bag-of-words sentiment classifier: which words and word pairs occur, into a small MLP.
 
@@ -111,6 +118,8 @@ def bow_mlp(
         hidden_units: width of the hidden ReLU layer.
         dropout: dropout rate on the input and the hidden layer.
         learning_rate: Adam learning rate.
+        dtype: Keras dtype policy, e.g. `"mixed_bfloat16"` (see `cookbook.precision`); the
+            output layer computes in float32. Default float32.
 
     Returns:
         A compiled model mapping `tokens` of shape `(batch, vocab_size)` (0/1) to the
@@ -126,14 +135,15 @@ def bow_mlp(
     ```
     """
     inputs = keras.Input(shape=(vocab_size,), name="tokens")
-    x = keras.layers.Dropout(dropout)(inputs) if dropout else inputs
-    x = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(x)
+    x = keras.layers.Dropout(dropout, dtype=dtype)(inputs) if dropout else inputs
+    x = keras.layers.Dense(hidden_units, activation="relu", name="hidden", dtype=dtype)(x)
     if dropout:
-        x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(1, activation="sigmoid", name="probability")(x)
+        x = keras.layers.Dropout(dropout, dtype=dtype)(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid", name="probability",
+                                 dtype=output_dtype(dtype))(x)
     model = keras.Model(inputs, outputs, name="bow_mlp")
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=scale_loss(keras.optimizers.Adam(learning_rate), dtype),
         loss="binary_crossentropy",
         metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
     )

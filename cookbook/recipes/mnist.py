@@ -2,20 +2,21 @@
 
 import keras
 
+from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
 IMAGE_SHAPE = (28, 28)
 
 
-def _image_input():
+def _image_input(dtype):
     # Pixel values 0-255 as a user has them; scaling happens inside the model.
     inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
-    return inputs, keras.layers.Rescaling(1.0 / 255, name="scale")(inputs)
+    return inputs, keras.layers.Rescaling(1.0 / 255, name="scale", dtype=dtype)(inputs)
 
 
-def _compile_classifier(model, learning_rate):
+def _compile_classifier(model, learning_rate, dtype):
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=scale_loss(keras.optimizers.Adam(learning_rate), dtype),
         loss="sparse_categorical_crossentropy",
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
     )
@@ -33,6 +34,7 @@ def mnist_dense(
     dropout: float = 0.4,
     learning_rate: float = 0.003,
     num_classes: int = 10,
+    dtype=None,
 ) -> keras.Model:
     """Fully connected digit classifier.
 
@@ -41,6 +43,8 @@ def mnist_dense(
         dropout: dropout rate after each hidden layer.
         learning_rate: Adam learning rate.
         num_classes: number of output classes.
+        dtype: Keras dtype policy, e.g. `"mixed_bfloat16"` (see `cookbook.precision`); the
+            output layer computes in float32. Default float32.
 
     Returns:
         A compiled model mapping `image` of shape `(batch, 28, 28)`, pixel values 0-255, to class
@@ -53,15 +57,17 @@ def mnist_dense(
     model.fit(images, labels, epochs=5)
     ```
     """
-    inputs, x = _image_input()
-    x = keras.layers.Flatten()(x)
+    inputs, x = _image_input(dtype)
+    x = keras.layers.Flatten(dtype=dtype)(x)
     for i, units in enumerate(hidden_units):
-        x = keras.layers.Dense(units, activation="relu", name=f"hidden_{i}")(x)
+        x = keras.layers.Dense(units, activation="relu", name=f"hidden_{i}",
+                               dtype=dtype)(x)
         if dropout:
-            x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+            x = keras.layers.Dropout(dropout, dtype=dtype)(x)
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities",
+                                 dtype=output_dtype(dtype))(x)
     model = keras.Model(inputs, outputs, name="mnist_dense")
-    return _compile_classifier(model, learning_rate)
+    return _compile_classifier(model, learning_rate, dtype)
 
 
 @register(
@@ -77,6 +83,7 @@ def mnist_cnn(
     max_shift: float = 0.1,
     learning_rate: float = 0.002,
     num_classes: int = 10,
+    dtype=None,
 ) -> keras.Model:
     """Small convolutional digit classifier.
 
@@ -92,6 +99,8 @@ def mnist_cnn(
         max_shift: largest random shift, as a fraction of the image size (0 turns it off).
         learning_rate: Adam learning rate.
         num_classes: number of output classes.
+        dtype: Keras dtype policy, e.g. `"mixed_bfloat16"` (see `cookbook.precision`); the
+            output layer computes in float32. Default float32.
 
     Returns:
         A compiled model mapping `image` of shape `(batch, 28, 28)`, pixel values 0-255, to class
@@ -104,19 +113,21 @@ def mnist_cnn(
     model.fit(images, labels, epochs=5)
     ```
     """
-    inputs, x = _image_input()
-    x = keras.layers.Reshape(IMAGE_SHAPE + (1,))(x)
+    inputs, x = _image_input(dtype)
+    x = keras.layers.Reshape(IMAGE_SHAPE + (1,), dtype=dtype)(x)
     if max_shift:
-        x = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant")(x)
+        x = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant",
+                                           dtype=dtype)(x)
     for stage, n in enumerate(filters):
         for j in range(2):
             x = keras.layers.Conv2D(n, 3, padding="same", activation="relu",
-                                    name=f"conv_{stage}_{j}")(x)
-        x = keras.layers.MaxPooling2D()(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(dense_units, activation="relu")(x)
+                                    name=f"conv_{stage}_{j}", dtype=dtype)(x)
+        x = keras.layers.MaxPooling2D(dtype=dtype)(x)
+    x = keras.layers.Flatten(dtype=dtype)(x)
+    x = keras.layers.Dense(dense_units, activation="relu", dtype=dtype)(x)
     if dropout:
-        x = keras.layers.Dropout(dropout)(x)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+        x = keras.layers.Dropout(dropout, dtype=dtype)(x)
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities",
+                                 dtype=output_dtype(dtype))(x)
     model = keras.Model(inputs, outputs, name="mnist_cnn")
-    return _compile_classifier(model, learning_rate)
+    return _compile_classifier(model, learning_rate, dtype)

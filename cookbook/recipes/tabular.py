@@ -2,6 +2,7 @@
 
 import keras
 
+from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
 
@@ -15,6 +16,7 @@ def logistic_regression(
     num_features: int = 30,
     learning_rate: float = 0.01,
     l2: float = 0.001,
+    dtype=None,
 ) -> keras.Model:
     """Binary logistic regression on raw tabular features.
 
@@ -26,6 +28,8 @@ def logistic_regression(
         num_features: number of input columns.
         learning_rate: Adam learning rate.
         l2: L2 penalty on the weights.
+        dtype: Keras dtype policy, e.g. `"mixed_bfloat16"` (see `cookbook.precision`); the
+            output layer computes in float32. Default float32.
 
     Returns:
         A compiled model mapping `features` of shape `(batch, num_features)` to the probability
@@ -40,16 +44,17 @@ def logistic_regression(
     ```
     """
     inputs = keras.Input(shape=(num_features,), name="features")
-    x = keras.layers.Normalization(name="normalize")(inputs)
+    x = keras.layers.Normalization(name="normalize", dtype=dtype)(inputs)
     outputs = keras.layers.Dense(
         1,
         activation="sigmoid",
         kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
         name="probability",
+        dtype=output_dtype(dtype),
     )(x)
     model = keras.Model(inputs, outputs, name="logistic_regression")
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=scale_loss(keras.optimizers.Adam(learning_rate), dtype),
         loss="binary_crossentropy",
         metrics=[keras.metrics.BinaryAccuracy(name="accuracy")],
     )
@@ -68,6 +73,7 @@ def linear_regression(
     num_features: int = 10,
     learning_rate: float = 0.5,
     l2: float = 0.0,
+    dtype=None,
 ) -> keras.Model:
     """Linear regression on raw tabular features, trained by gradient descent on the MSE.
 
@@ -80,6 +86,8 @@ def linear_regression(
         learning_rate: Adam learning rate (large: the intercept has to travel to the target's
             mean, e.g. about 150 on the diabetes set).
         l2: L2 penalty on the weights (0: plain least squares).
+        dtype: Keras dtype policy, e.g. `"mixed_bfloat16"` (see `cookbook.precision`); the
+            output layer computes in float32. Default float32.
 
     Returns:
         A compiled model mapping `features` of shape `(batch, num_features)` to a prediction of
@@ -94,13 +102,14 @@ def linear_regression(
     ```
     """
     inputs = keras.Input(shape=(num_features,), name="features")
-    x = keras.layers.Normalization(name="normalize")(inputs)
+    x = keras.layers.Normalization(name="normalize", dtype=dtype)(inputs)
     outputs = keras.layers.Dense(
-        1, kernel_regularizer=keras.regularizers.L2(l2) if l2 else None, name="prediction"
+        1, kernel_regularizer=keras.regularizers.L2(l2) if l2 else None, name="prediction",
+        dtype=output_dtype(dtype),
     )(x)
     model = keras.Model(inputs, outputs, name="linear_regression")
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=scale_loss(keras.optimizers.Adam(learning_rate), dtype),
         loss="mse",
         metrics=[keras.metrics.MeanAbsoluteError(name="mae"), keras.metrics.R2Score(name="r2")],
     )

@@ -1,0 +1,51 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from cookbook import devices as devices_lib
+from cookbook.callbacks import DeviceReport
+
+
+def tiny_model(steps_per_execution=1):
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=steps_per_execution)
+    return model
+
+
+def test_counts_steps_and_samples_after_the_first_call(capsys):
+    x, y = np.ones((10, 3), "float32"), np.ones((10,), "float32")
+    report = DeviceReport(batch_size=4, samples_per_epoch=10)
+    tiny_model().fit(x, y, batch_size=4, epochs=2, verbose=0, callbacks=[report])
+    assert report.steps == 6  # 3 batches per epoch
+    assert report.steady_steps == 5  # the first call (compilation) is timed on its own
+    assert report.steady_samples == 20 - 4  # last batches hold 2
+    assert report.first_call_seconds > 0 and report.step_seconds > 0
+    assert report.samples_per_second == pytest.approx(16 / report.steady_seconds)
+    summary = json.loads(json.dumps(report.summary()))
+    assert summary["backend"] == keras.backend.backend()
+    assert summary["devices"] and summary["devices"][0]["name"].endswith(":0")
+    assert summary["steps"] == 6 and summary["steps_per_execution"] == 1
+    assert summary["host_peak_memory_mib"] > 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("devices: ") and "samples/s" in printed and "peak memory" in printed
+
+
+def test_steps_per_execution_counts_every_step():
+    x, y = np.ones((32, 3), "float32"), np.ones((32,), "float32")
+    report = DeviceReport(batch_size=2, samples_per_epoch=32, verbose=0)
+    tiny_model(steps_per_execution=4).fit(x, y, batch_size=2, epochs=1, verbose=0,
+                                          callbacks=[report])
+    assert report.steps == 16 and report.steady_steps == 12
+    assert report.steady_samples == 24
+    assert report.summary()["steps_per_execution"] == 4
+
+
+def test_devices_of_this_backend_are_listed():
+    devices = devices_lib.list_devices()
+    assert {d["kind"] for d in devices} <= {"cpu", "gpu", "tpu"}
+    assert any(d["kind"] == "cpu" for d in devices)
+    assert set(devices[0]) == {"name", "kind", "model", "compute_capability"}
+    assert devices_lib.peak_memory([d for d in devices if d["kind"] == "cpu"]) == {}
