@@ -84,8 +84,9 @@ def _run(args):
     result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
     m = result.metrics
     test = ", ".join(f"{k} {v:.4f}" for k, v in m["test"].items())
+    speed = m["device"]["samples_per_second"] or m["samples_per_second"]
     print(f"{config.recipe}: test {test}; {m['epochs']} epochs in {m['fit_seconds']:.1f} s "
-          f"({m['samples_per_second']:.0f} samples/s) on {m['data']['source']} data -> {out}")
+          f"({speed:.0f} samples/s after compilation) on {m['data']['source']} data -> {out}")
 
 
 def _evaluate(args):

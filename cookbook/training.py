@@ -146,6 +146,7 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         config.fit.verbose = verbose
 
     check_mode(config.fit.distribute, keras.backend.backend())
+    check_steps_per_execution(config.fit.steps_per_execution, keras.backend.backend())
     check_precision(config.fit.precision, list_devices())
     spec = get_recipe(config.recipe)
     if config.fit.precision != "float32" and not spec.takes("dtype"):
@@ -269,6 +270,13 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     report.write_report(out, config, metrics, plots, mistakes)
     atomic.write_text(os.path.join(out, METRICS_FILE), json.dumps(metrics, indent=2) + "\n")
     return RunResult(out, metrics, model, history)
+
+
+def check_steps_per_execution(steps, backend):
+    """Fail with what is supported unless `backend` can run `steps` steps per compiled call."""
+    if steps != 1 and backend == "torch":
+        raise ConfigError(f"fit.steps_per_execution {steps}: the torch backend runs one step per "
+                          "call; use 1, or KERAS_BACKEND=jax or tensorflow")
 
 
 def build_model(config):

@@ -144,15 +144,17 @@ def test_precision_jit_and_steps_per_execution_reach_the_model(tmp_path, mnist_n
     out = str(tmp_path / "run")
     result = cookbook.train("mnist_dense", out=out, overrides=small("mnist_dense", **{
         "data.source": mnist_npz, "fit.epochs": 1, "fit.precision": "mixed_bfloat16",
-        "fit.steps_per_execution": 2, "fit.jit_compile": True}))
+        "fit.steps_per_execution": 1 if keras.backend.backend() == "torch" else 2,
+        "fit.jit_compile": keras.backend.backend() != "torch"}))
     model = result.model
     assert model.get_layer("hidden_0").compute_dtype == "bfloat16"
     assert model.get_layer("probabilities").compute_dtype == "float32"
-    assert model.steps_per_execution == 2
+    steps = model.steps_per_execution
+    assert steps == (1 if keras.backend.backend() == "torch" else 2)
     metrics = json.load(open(os.path.join(out, "metrics.json")))
     assert metrics["precision"] == "mixed_bfloat16"
     device = metrics["device"]
-    assert device["steps_per_execution"] == 2 and device["steps"] == 2  # 70 examples, batch 64
+    assert device["steps_per_execution"] == steps and device["steps"] == 2  # 70 examples, batch 64
     assert device["devices"] and device["backend"] == keras.backend.backend()
     reloaded = keras.saving.load_model(os.path.join(out, "model.keras"), safe_mode=True)
     assert reloaded.get_layer("hidden_0").compute_dtype == "bfloat16"
@@ -180,3 +182,13 @@ def test_precision_needs_a_recipe_that_takes_dtype(tmp_path, monkeypatch):
         cookbook.train("no_dtype_recipe", out=str(tmp_path / "r"),
                        overrides={"fit.precision": "mixed_bfloat16"})
     assert not (tmp_path / "r").exists()
+
+
+def test_steps_per_execution_on_torch_is_refused_with_what_works():
+    from cookbook.training import check_steps_per_execution
+
+    check_steps_per_execution(1, "torch")
+    check_steps_per_execution(8, "jax")
+    with pytest.raises(ConfigError, match="torch backend runs one step per call; use 1, or "
+                                          "KERAS_BACKEND=jax or tensorflow"):
+        check_steps_per_execution(8, "torch")

@@ -9,7 +9,8 @@ from cookbook.registry import register
 @register(
     dataset="breast_cancer",
     target="test accuracy >= 0.97 (breast cancer, stratified 80/20 split)",
-    fit={"epochs": 200, "batch_size": 32, "early_stopping_patience": 20},
+    fit={"epochs": 200, "batch_size": 32, "early_stopping_patience": 20,
+         "reduce_lr_patience": 10},
 )
 def logistic_regression(
     *,
