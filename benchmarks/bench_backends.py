@@ -83,7 +83,8 @@ def table(results, label):
             if c is None:
                 cells.append("not run")
             elif "error" in c:
-                cells.append(f"failed: {c['error']}")
+                cells.append("failed: " + c["error"].removeprefix("cookbook: error: ")
+                             .split(";")[0])
             else:
                 cells.append(f"{c['value']:.3f}{'' if c['met'] else ' (missed)'}, "
                              f"{c['fit_seconds']:.0f} s, {c['samples_per_second']:,.0f}/s")
