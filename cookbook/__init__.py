@@ -2,7 +2,8 @@
 
 >>> import cookbook
 >>> cookbook.list_recipes()
-['imdb_lstm', 'logistic_regression', 'mnist_cnn', 'mnist_dense']
+['bow_mlp', 'cats_vs_dogs_cnn', 'cifar10_cnn', 'imdb_lstm', 'linear_regression',
+ 'logistic_regression', 'mnist_cnn', 'mnist_dense']
 >>> model = cookbook.recipes.mnist_dense()   # a compiled keras.Model
 
 Keras (and with it the backend) is imported on first use of `cookbook.recipes`, so

@@ -44,6 +44,16 @@ def test_steps_per_execution_counts_every_step():
     assert report.summary()["steps_per_execution"] == 4
 
 
+@pytest.mark.skipif(keras.backend.backend() == "torch", reason="torch runs one step per call")
+def test_a_short_last_call_counts_only_the_steps_it_ran():
+    x, y = np.ones((10, 3), "float32"), np.ones((10,), "float32")
+    report = DeviceReport(batch_size=2, samples_per_epoch=10, verbose=0)
+    tiny_model(steps_per_execution=4).fit(x, y, batch_size=2, epochs=1, verbose=0,
+                                          callbacks=[report])
+    assert report.steps == 5  # calls of 4 and 1 steps (Keras reports the second as 4..7)
+    assert report.steady_steps == 1 and report.steady_samples == 2
+
+
 def test_devices_of_this_backend_are_listed():
     devices = devices_lib.list_devices()
     assert {d["kind"] for d in devices} <= {"cpu", "gpu", "tpu"}

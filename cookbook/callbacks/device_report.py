@@ -58,6 +58,8 @@ class DeviceReport(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         seconds = time.perf_counter() - self._call_start
+        if self.params and self.params.get("steps"):  # the last call of an epoch may run fewer
+            batch = min(batch, self.params["steps"] - 1)
         steps = batch - self._first_batch + 1
         samples = steps * self.batch_size
         if self.samples_per_epoch:

@@ -40,6 +40,8 @@ class Timing(keras.callbacks.Callback):
         self._steps = 0
 
     def on_train_batch_end(self, batch, logs=None):
+        if self.params and self.params.get("steps"):  # the last call of an epoch may run fewer
+            batch = min(batch, self.params["steps"] - 1)
         self._steps = batch + 1
         self._last_batch_end = time.perf_counter()
 
