@@ -84,9 +84,10 @@ def _run(args):
     result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
     m = result.metrics
     test = ", ".join(f"{k} {v:.4f}" for k, v in m["test"].items())
-    speed = m["device"]["samples_per_second"] or m["samples_per_second"]
+    speed = m["samples_per_second"]
+    speed = f"{speed:.0f} samples/s steady" if speed else "too short to time steady steps"
     print(f"{config.recipe}: test {test}; {m['epochs']} epochs in {m['fit_seconds']:.1f} s "
-          f"({speed:.0f} samples/s after compilation) on {m['data']['source']} data -> {out}")
+          f"({speed}) on {m['data']['source']} data -> {out}")
 
 
 def _evaluate(args):

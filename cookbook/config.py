@@ -65,8 +65,10 @@ class FitConfig:
             the recipe is built with this dtype policy after checking the devices can do it.
         jit_compile: `"auto"` (Keras' choice: XLA on JAX, and on TensorFlow with a GPU; eager
             on PyTorch), `true` or `false` (`true` on PyTorch means `torch.compile`).
-        steps_per_execution: training steps per compiled call; more cuts per-step overhead,
-            callbacks then see every Nth batch.
+        steps_per_execution: training steps per compiled call, or `"auto"`: on JAX and
+            TensorFlow, enough steps that a call lasts about 20 ms, from a few timed steps
+            (`cookbook.compilation`); 1 on PyTorch and with `--find-lr`. More steps per call
+            cut the host's per-step work; callbacks then see every Nth batch.
         verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
     """
 
@@ -78,7 +80,7 @@ class FitConfig:
     distribute: str = "none"
     precision: str = "float32"
     jit_compile: str = "auto"
-    steps_per_execution: int = 1
+    steps_per_execution: object = "auto"
     verbose: int = 1
 
 
@@ -174,15 +176,17 @@ def set_value(config: RunConfig, dotted: str, value, origin: str = "--set"):
     if key not in known:
         raise ConfigError(f"{origin}: unknown key {dotted!r} for recipe {config.recipe}; "
                           f"known {section} keys: {', '.join(sorted(known))}")
-    if dotted in CHOICES:
+    if dotted == "fit.steps_per_execution":
+        if value != "auto" and (type(value) is not int or value < 1):
+            raise ConfigError(f"{origin}: fit.steps_per_execution must be \"auto\" or an "
+                              f"integer of 1 or more, got {value!r}")
+    elif dotted in CHOICES:
         if not any(type(value) is type(c) and value == c for c in CHOICES[dotted]):
             shown = ", ".join(str(c).lower() if isinstance(c, bool) else repr(c)
                               for c in CHOICES[dotted])
             raise ConfigError(f"{origin}: {dotted} must be one of {shown}, got {value!r}")
     else:
         value = _check_type(value, known[key], dotted, origin)
-    if dotted == "fit.steps_per_execution" and value < 1:
-        raise ConfigError(f"{origin}: fit.steps_per_execution must be 1 or more, got {value}")
     if isinstance(target, dict):
         target[key] = value
     else:

@@ -26,7 +26,9 @@ import shutil
 import numpy as np
 
 from cookbook import atomic, config as config_lib
-from cookbook.callbacks import DeviceReport, NaNGuard, Timing
+from cookbook.callbacks import DeviceReport, EpochBackup, NaNGuard, Progress
+from cookbook.compilation import (check_steps_per_execution, choose_steps_per_execution,
+                                  set_jit_compile)
 from cookbook.data import dataset_kind, load_dataset, seeded_split
 from cookbook.distribute import check_mode, distribution_scope
 from cookbook.devices import list_devices
@@ -202,16 +204,21 @@ def _train(config, out, created, callbacks, find_lr, distribution):
         if lr_finder.suggestion:
             model.optimizer.learning_rate = lr_finder.suggestion
         save_figure(lr_finder.plot(), os.path.join(out, LR_FINDER_FILE))
+    steps_per_execution = choose_steps_per_execution(
+        model, x_train, y_train, batch_size=fit.batch_size,
+        steps_per_epoch=-(-len(x_train) // fit.batch_size), setting=fit.steps_per_execution,
+        per_batch_callbacks=find_lr or any(_needs_every_batch(cb) for cb in callbacks))
     guard = NaNGuard()
-    timing = Timing(fit.batch_size, samples_per_epoch=len(x_train))
     device_report = DeviceReport(fit.batch_size, samples_per_epoch=len(x_train),
                                  verbose=fit.verbose)
+    # No callback here reads anything after every batch, so Keras keeps dispatching steps
+    # asynchronously (the progress bar replaces Keras' own, which reads the loss every batch).
     cbs = [
-        keras.callbacks.BackupAndRestore(os.path.join(out, BACKUP_DIR)),
+        EpochBackup(os.path.join(out, BACKUP_DIR)),
         keras.callbacks.CSVLogger(os.path.join(out, HISTORY_FILE), append=True),
         guard,
-        timing,
         device_report,
+        Progress(fit.verbose),
     ]
     if x_val is not None and fit.early_stopping_patience:
         cbs.append(keras.callbacks.EarlyStopping(patience=fit.early_stopping_patience,
@@ -223,7 +230,7 @@ def _train(config, out, created, callbacks, find_lr, distribution):
         keras_history = model.fit(
             x_train, y_train,
             validation_data=(x_val, y_val) if x_val is not None else None,
-            epochs=fit.epochs, batch_size=fit.batch_size, verbose=fit.verbose,
+            epochs=fit.epochs, batch_size=fit.batch_size, verbose=0,
             callbacks=cbs + list(callbacks),
         )
     except (RuntimeError, ValueError) as e:
@@ -243,9 +250,11 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     metrics = {
         "recipe": config.recipe,
         "test": {k: float(v) for k, v in test.items()},
-        "fit_seconds": round(timing.fit_seconds, 3),
-        "train_seconds": round(timing.train_seconds, 3),
-        "samples_per_second": round(timing.samples_per_second, 1),
+        "fit_seconds": round(device_report.fit_seconds, 3),
+        "train_seconds": round(device_report.train_seconds, 3),
+        # Steady training throughput: compilation and end-of-epoch work left out.
+        "samples_per_second": _round(device_report.samples_per_second, 1),
+        "steps_per_execution": steps_per_execution,
         "epochs": len(next(iter(history.values()), [])),
         "data": {"dataset": spec.dataset, "source": data.source, "train": len(x_train),
                  "validation": 0 if x_val is None else len(x_val), "test": len(data.x_test),
@@ -272,25 +281,27 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     return RunResult(out, metrics, model, history)
 
 
-def check_steps_per_execution(steps, backend):
-    """Fail with what is supported unless `backend` can run `steps` steps per compiled call."""
-    if steps != 1 and backend == "torch":
-        raise ConfigError(f"fit.steps_per_execution {steps}: the torch backend runs one step per "
-                          "call; use 1, or KERAS_BACKEND=jax or tensorflow")
+def _needs_every_batch(callback):
+    """Whether a user's callback reads every batch (then one step per call)."""
+    import keras
+
+    return not (getattr(callback, "async_safe", False)
+                or type(callback).on_train_batch_end is keras.callbacks.Callback.on_train_batch_end)
+
+
+def _round(value, digits):
+    return None if value is None else round(value, digits)
 
 
 def build_model(config):
     """The recipe's compiled model for `config`: its `[model]` hyper-parameters, built with the
-    `fit.precision` dtype policy and set up for `fit.jit_compile` and
-    `fit.steps_per_execution`."""
+    `fit.precision` dtype policy and set up for `fit.jit_compile` (`fit.steps_per_execution`
+    is chosen just before training, `cookbook.compilation.choose_steps_per_execution`)."""
     spec = get_recipe(config.recipe)
     fit = config.fit
     options = {"dtype": fit.precision} if fit.precision != "float32" else {}
     model = spec.fn(**config.model, **options)
-    if fit.jit_compile != "auto":
-        model.jit_compile = fit.jit_compile
-    model.steps_per_execution = fit.steps_per_execution
-    return model
+    return set_jit_compile(model, fit.jit_compile)
 
 
 def _claim_run_dir(out, config):

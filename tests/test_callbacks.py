@@ -1,7 +1,7 @@
 import keras
 import numpy as np
 
-from cookbook.callbacks import NaNGuard, Timing
+from cookbook.callbacks import EpochBackup, NaNGuard, Progress
 
 
 def tiny_model(learning_rate):
@@ -11,13 +11,45 @@ def tiny_model(learning_rate):
     return model
 
 
-def test_timing_counts_samples_and_seconds():
+def is_default(method):
+    return getattr(method, "_is_default", False)
+
+
+def test_nothing_here_reads_every_batch():
+    """A callback with its own on_train_batch_end makes Keras read the logs after every batch."""
+    for callback in (NaNGuard(), Progress(), EpochBackup("unused")):
+        assert is_default(callback.on_train_batch_end) and is_default(callback.on_batch_end)
+    # Keras' own backup does define it (what EpochBackup is for).
+    assert not is_default(keras.callbacks.BackupAndRestore("unused").on_train_batch_end)
+
+
+def test_progress_shows_each_epoch_with_its_metrics(capsys):
     x, y = np.ones((10, 3), "float32"), np.ones((10,), "float32")
-    timing = Timing(batch_size=4, samples_per_epoch=10)
-    tiny_model(0.01).fit(x, y, batch_size=4, epochs=2, verbose=0, callbacks=[timing])
-    assert timing.samples == 20  # the last batch of each epoch holds 2, not 4
-    assert 0 < timing.train_seconds <= timing.fit_seconds
-    assert timing.samples_per_second == timing.samples / timing.train_seconds
+    tiny_model(0.01).fit(x, y, batch_size=4, epochs=2, verbose=0, validation_data=(x, y),
+                         callbacks=[Progress(verbose=2)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("Epoch 2/2 - loss: ")
+    assert "val_loss: " in lines[1]
+    tiny_model(0.01).fit(x, y, batch_size=4, epochs=1, verbose=0, callbacks=[Progress()])
+    out = capsys.readouterr().out
+    assert out.startswith("Epoch 1/1") and "3/3" in out and "loss: " in out
+
+
+def test_epoch_backup_resumes_from_the_last_finished_epoch(tmp_path):
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    x, y = np.ones((8, 3), "float32"), np.ones((8,), "float32")
+    backup = str(tmp_path / "backup")
+    try:
+        tiny_model(0.01).fit(x, y, epochs=4, verbose=0,
+                             callbacks=[EpochBackup(backup), Interrupt()])
+    except KeyboardInterrupt:
+        pass
+    history = tiny_model(0.01).fit(x, y, epochs=4, verbose=0, callbacks=[EpochBackup(backup)])
+    assert len(history.history["loss"]) == 2  # epochs 3 and 4; 1 and 2 were restored
 
 
 def test_nan_guard_stops_and_says_where():
@@ -25,8 +57,8 @@ def test_nan_guard_stops_and_says_where():
     guard = NaNGuard()
     history = tiny_model(1e10).fit(x, y, batch_size=2, epochs=5, verbose=0, callbacks=[guard])
     assert guard.message.startswith("the training loss became")
-    assert "epoch 1, batch 1" in guard.message
-    assert len(history.history["loss"]) == 1  # stopped in the first epoch
+    assert "in epoch 1;" in guard.message and "learning_rate" in guard.message
+    assert len(history.history["loss"]) == 1  # stopped after the first epoch
 
 
 def test_nan_guard_is_silent_on_a_healthy_run():

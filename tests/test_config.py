@@ -87,7 +87,9 @@ def test_set_value_converts_int_to_float_and_checks_sections():
     ("fit.jit_compile", 1, "fit.jit_compile must be one of 'auto', true, false, got 1"),
     ("fit.distribute", "model_parallel", "fit.distribute must be one of 'none', "
                                          "'data_parallel'"),
-    ("fit.steps_per_execution", 0, "fit.steps_per_execution must be 1 or more, got 0"),
+    ("fit.steps_per_execution", 0, 'fit.steps_per_execution must be "auto" or an integer of 1 '
+                                   "or more, got 0"),
+    ("fit.steps_per_execution", "fast", 'must be "auto" or an integer of 1 or more'),
 ])
 def test_choices_name_what_is_allowed(key, value, message):
     config = config_lib.default_config("mnist_dense")
@@ -98,6 +100,7 @@ def test_choices_name_what_is_allowed(key, value, message):
 def test_choices_accept_their_values():
     config = config_lib.default_config("mnist_dense")
     for key, value in [("fit.jit_compile", False), ("fit.jit_compile", "auto"),
-                       ("fit.precision", "mixed_bfloat16"), ("fit.steps_per_execution", 8)]:
+                       ("fit.precision", "mixed_bfloat16"), ("fit.steps_per_execution", 8),
+                       ("fit.steps_per_execution", "auto")]:
         config_lib.set_value(config, key, value)
         assert getattr(config.fit, key[4:]) == value

@@ -19,15 +19,19 @@ def test_counts_steps_and_samples_after_the_first_call(capsys):
     x, y = np.ones((10, 3), "float32"), np.ones((10,), "float32")
     report = DeviceReport(batch_size=4, samples_per_epoch=10)
     tiny_model().fit(x, y, batch_size=4, epochs=2, verbose=0, callbacks=[report])
-    assert report.steps == 6  # 3 batches per epoch
-    assert report.steady_steps == 5  # the first call (compilation) is timed on its own
-    assert report.steady_samples == 20 - 4  # last batches hold 2
+    assert report.steps == 6 and report.calls == 6  # 3 batches per epoch
+    # Epoch 1 without its first call (compilation): 2 steps, 4 + 2 samples; epoch 2 whole.
+    assert [(e["steps"], e["samples"]) for e in report.epochs] == [(2, 6), (3, 10)]
+    assert report.steady_steps == 3 and report.steady_samples == 10  # the warm epoch only
     assert report.first_call_seconds > 0 and report.step_seconds > 0
-    assert report.samples_per_second == pytest.approx(16 / report.steady_seconds)
+    assert report.samples_per_second == pytest.approx(10 / report.epochs[1]["seconds"])
+    assert 0 < report.train_seconds <= report.fit_seconds
     summary = json.loads(json.dumps(report.summary()))
     assert summary["backend"] == keras.backend.backend()
     assert summary["devices"] and summary["devices"][0]["name"].endswith(":0")
     assert summary["steps"] == 6 and summary["steps_per_execution"] == 1
+    assert summary["samples_per_second"] == round(report.samples_per_second, 1)
+    assert summary["fit_seconds"] >= summary["train_seconds"] > 0
     assert summary["host_peak_memory_mib"] > 0
     printed = capsys.readouterr().out
     assert printed.startswith("devices: ") and "samples/s" in printed and "peak memory" in printed
@@ -39,7 +43,7 @@ def test_steps_per_execution_counts_every_step():
     report = DeviceReport(batch_size=2, samples_per_epoch=32, verbose=0)
     tiny_model(steps_per_execution=4).fit(x, y, batch_size=2, epochs=1, verbose=0,
                                           callbacks=[report])
-    assert report.steps == 16 and report.steady_steps == 12
+    assert report.steps == 16 and report.calls == 4 and report.steady_steps == 12
     assert report.steady_samples == 24
     assert report.summary()["steps_per_execution"] == 4
 
@@ -52,6 +56,23 @@ def test_a_short_last_call_counts_only_the_steps_it_ran():
                                           callbacks=[report])
     assert report.steps == 5  # calls of 4 and 1 steps (Keras reports the second as 4..7)
     assert report.steady_steps == 1 and report.steady_samples == 2
+
+
+def test_validation_time_is_not_training_time():
+    """Steps end where validation begins: a slow validation leaves the throughput alone."""
+
+    class SlowValidation(keras.callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            import time
+
+            time.sleep(0.3)
+
+    x, y = np.ones((8, 3), "float32"), np.ones((8,), "float32")
+    report = DeviceReport(batch_size=4, samples_per_epoch=8, verbose=0)
+    tiny_model().fit(x, y, batch_size=4, epochs=2, verbose=0, validation_data=(x, y),
+                     callbacks=[report, SlowValidation()])
+    assert report.fit_seconds > 0.6 and report.steady_seconds < 0.3
+    assert report.train_seconds < report.fit_seconds - 0.5
 
 
 def test_devices_of_this_backend_are_listed():

@@ -184,13 +184,3 @@ def test_precision_needs_a_recipe_that_takes_dtype(tmp_path, monkeypatch):
         cookbook.train("no_dtype_recipe", out=str(tmp_path / "r"),
                        overrides={"fit.precision": "mixed_bfloat16"})
     assert not (tmp_path / "r").exists()
-
-
-def test_steps_per_execution_on_torch_is_refused_with_what_works():
-    from cookbook.training import check_steps_per_execution
-
-    check_steps_per_execution(1, "torch")
-    check_steps_per_execution(8, "jax")
-    with pytest.raises(ConfigError, match="torch backend runs one step per call; use 1, or "
-                                          "KERAS_BACKEND=jax or tensorflow"):
-        check_steps_per_execution(8, "torch")

@@ -1,4 +1,4 @@
-"""Reports the devices a model trained on, its step time, throughput and peak memory."""
+"""Reports the devices a model trained on, its steady throughput, fit time and peak memory."""
 
 import time
 
@@ -8,26 +8,33 @@ from cookbook import devices as devices_lib
 
 
 class DeviceReport(keras.callbacks.Callback):
-    """The devices in use, step time, samples per second and peak memory of a `fit`.
+    """Devices in use, fit time, steady training throughput and peak memory of a `fit`.
 
-    The first compiled call (tracing and compilation included) is timed on its own; step time
-    and samples per second are over the later steps, so they show the steady state. With
-    `steps_per_execution=N` one call runs N steps and is counted as N. Peak memory is per GPU
-    (where the backend tracks it) and for the host process.
+    Steady throughput is training samples per second once the step is compiled and warm: the
+    first call of the fit (tracing and compilation included) is timed on its own; with two
+    epochs or more the first epoch is left out too (the last, smaller batch of an epoch compiles
+    once more, and the first runs warm up the device); validation and other end-of-epoch work
+    are never counted. The callback does no per-batch work that waits for the
+    device: it notes the time when a call starts (`on_train_batch_begin` gets no values to
+    read) and waits for the device once per epoch, when the training steps end. So it keeps
+    Keras' asynchronous dispatch on (a callback with `on_train_batch_end` turns it off), and
+    with `steps_per_execution=N` each call counts as the N steps it ran.
 
     Args:
         batch_size: examples per step, to turn steps into samples.
         samples_per_epoch: examples in one epoch, if known (the last batch may be smaller).
         verbose: print a summary line at the end of training.
 
-    After training, `summary()` returns a JSON-ready dict.
+    After training: `fit_seconds` (the whole `fit`), `train_seconds` (training steps only,
+    compilation included), `samples_per_second` (steady), `first_call_seconds`,
+    `step_seconds`, and `summary()`, a JSON-ready dict.
 
     Example:
 
     ```python
-    report = DeviceReport(batch_size=128)
-    model.fit(x, y, batch_size=128, callbacks=[report])
-    report.summary()["samples_per_second"]
+    report = DeviceReport(batch_size=128, samples_per_epoch=len(x))
+    model.fit(x, y, batch_size=128, epochs=3, callbacks=[report])
+    report.samples_per_second, report.summary()["peak_memory_mib"]
     ```
     """
 
@@ -37,56 +44,106 @@ class DeviceReport(keras.callbacks.Callback):
         self.samples_per_epoch = samples_per_epoch
         self.verbose = verbose
         self.devices = []
+        self.fit_seconds = 0.0
+        self.train_seconds = 0.0
         self.first_call_seconds = None
         self.steps = 0
-        self.steady_steps = 0
-        self.steady_seconds = 0.0
-        self.steady_samples = 0
+        self.calls = 0
+        self.epochs = []  # per epoch: the training steps after compilation, their samples, seconds
         self.peak_memory = {}
         self.host_peak_memory = None
+        self._in_epoch = False
 
     def on_train_begin(self, logs=None):
         self.devices = devices_lib.list_devices()
         devices_lib.reset_peak_memory(self.devices)
+        self._fit_start = time.perf_counter()
+        self._compiled = False
+        self.epochs = []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._epoch_samples = 0
+        self._in_epoch = True
+        self._epoch_start = None  # time and step of the epoch's first call
+        self._window = None  # where the steady window of this epoch starts: (time, step)
+        self._last_call = 0
 
     def on_train_batch_begin(self, batch, logs=None):
-        self._call_start = time.perf_counter()
-        self._first_batch = batch
+        now = time.perf_counter()
+        self.calls += 1
+        self._last_call = batch
+        if self._epoch_start is None:
+            self._epoch_start = (now, batch)
+            if self._compiled:
+                self._window = (now, batch)
+        elif not self._compiled:
+            # The second call of the fit starts: the first (with compilation) was dispatched.
+            self._compiled = True
+            self.first_call_seconds = now - self._epoch_start[0]
+            self._window = (now, batch)
 
-    def on_train_batch_end(self, batch, logs=None):
-        seconds = time.perf_counter() - self._call_start
-        if self.params and self.params.get("steps"):  # the last call of an epoch may run fewer
-            batch = min(batch, self.params["steps"] - 1)
-        steps = batch - self._first_batch + 1
-        samples = steps * self.batch_size
-        if self.samples_per_epoch:
-            samples = min(samples, self.samples_per_epoch - self._epoch_samples)
-        self._epoch_samples += samples
-        self.steps += steps
-        if self.first_call_seconds is None:
-            self.first_call_seconds = seconds
-            return
-        self.steady_steps += steps
-        self.steady_seconds += seconds
-        self.steady_samples += samples
+    def on_test_begin(self, logs=None):
+        self._end_of_training_steps()  # validation starts
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._end_of_training_steps()  # no validation this epoch
 
     def on_train_end(self, logs=None):
+        self.fit_seconds = time.perf_counter() - self._fit_start
         self.peak_memory = devices_lib.peak_memory(self.devices)
         self.host_peak_memory = devices_lib.host_peak_memory()
         if self.verbose:
             print(self.describe())
 
+    def _end_of_training_steps(self):
+        if not self._in_epoch or self._epoch_start is None:
+            return
+        self._in_epoch = False
+        _wait_for_device(self.model)
+        now = time.perf_counter()
+        spe = max(int(getattr(self.model, "steps_per_execution", 1) or 1), 1)
+        end = self._last_call + spe
+        if self.params and self.params.get("steps"):  # the last call of an epoch may run fewer
+            end = min(end, self.params["steps"])
+        start_time, start_step = self._epoch_start
+        self.steps += end - start_step
+        self.train_seconds += now - start_time
+        if not self._compiled:  # the epoch was a single call, compilation included
+            self._compiled = True
+            self.first_call_seconds = now - start_time
+        elif self._window is not None:
+            window_time, window_step = self._window
+            self.epochs.append({"steps": end - window_step, "seconds": now - window_time,
+                                "samples": self._samples(end) - self._samples(window_step)})
+
+    def _samples(self, steps):
+        samples = steps * self.batch_size
+        return min(samples, self.samples_per_epoch) if self.samples_per_epoch else samples
+
+    def _steady(self, key):
+        epochs = self.epochs[1:] if len(self.epochs) > 1 else self.epochs
+        return sum(e[key] for e in epochs)
+
+    @property
+    def steady_steps(self):
+        """Training steps counted in the steady figures."""
+        return self._steady("steps")
+
+    @property
+    def steady_seconds(self):
+        return self._steady("seconds")
+
+    @property
+    def steady_samples(self):
+        return self._steady("samples")
+
     @property
     def step_seconds(self):
-        """Mean seconds per step after the first call (None before a second call)."""
+        """Mean seconds per step after the first call (None before a steady step)."""
         return self.steady_seconds / self.steady_steps if self.steady_steps else None
 
     @property
     def samples_per_second(self):
-        """Training samples per second after the first call (None before a second call)."""
+        """Steady training samples per second (None before a steady step)."""
         return self.steady_samples / self.steady_seconds if self.steady_seconds else None
 
     def summary(self):
@@ -98,6 +155,8 @@ class DeviceReport(keras.callbacks.Callback):
             "jit_compile": bool(getattr(model, "jit_compile", False)) if model else None,
             "steps_per_execution": getattr(model, "steps_per_execution", 1) if model else None,
             "steps": self.steps,
+            "fit_seconds": round(self.fit_seconds, 3),
+            "train_seconds": round(self.train_seconds, 3),
             "first_call_seconds": _round(self.first_call_seconds, 4),
             "step_seconds": _round(self.step_seconds, 6),
             "samples_per_second": _round(self.samples_per_second, 1),
@@ -122,6 +181,13 @@ class DeviceReport(keras.callbacks.Callback):
         if memory:
             parts.append("peak memory " + ", ".join(memory))
         return "; ".join(parts)
+
+
+def _wait_for_device(model):
+    """Block until the device has run every step dispatched so far (one small read)."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and getattr(optimizer, "built", False):
+        keras.ops.convert_to_numpy(optimizer.iterations)
 
 
 def _round(value, digits):

@@ -6,15 +6,19 @@ import keras
 
 
 class NaNGuard(keras.callbacks.Callback):
-    """Like `keras.callbacks.TerminateOnNaN`, but keeps the epoch and batch for the message.
+    """Like `keras.callbacks.TerminateOnNaN`, but checked once per epoch and with a message.
 
-    After training, `message` is `None` or says where the loss diverged and what to try.
+    The epoch's mean training loss is NaN or infinite as soon as one batch's loss was, so one
+    check at the end of each epoch catches every divergence without reading the loss after
+    every batch (a per-batch read makes the host wait for the accelerator at every step).
+    After training, `message` is `None` or says in which epoch the loss diverged and what to
+    try.
 
     Example:
 
     ```python
     guard = NaNGuard()
-    model.fit(x, y, callbacks=[guard])
+    model.fit(x, y, epochs=10, callbacks=[guard])
     if guard.message:
         raise RuntimeError(guard.message)
     ```
@@ -24,23 +28,17 @@ class NaNGuard(keras.callbacks.Callback):
         super().__init__()
         self.message = None
         self._epoch = 0
-        self._batches_done = 0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
-        self._batches_done = 0
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
-        self._batches_done = batch + 1
         if loss is not None and not math.isfinite(float(loss)):
-            self.message = self.diverged_message(f"the training loss became {float(loss)}",
-                                                 batch=batch + 1)
+            self.message = self.diverged_message(f"the training loss became {float(loss)}")
             self.model.stop_training = True
 
-    def diverged_message(self, what, batch=None):
-        """Says that `what` happened at the current epoch and `batch` (1-based; default: the
-        batch after the last finished one), and what to try."""
-        batch = batch or self._batches_done + 1
-        return (f"{what} at epoch {self._epoch + 1}, batch {batch}; training stopped. Try a "
-                "smaller model.learning_rate, or check the data for NaN or huge values")
+    def diverged_message(self, what):
+        """Says that `what` happened in the current epoch, and what to try."""
+        return (f"{what} in epoch {self._epoch + 1}; training stopped. Try a smaller "
+                "model.learning_rate, or check the data for NaN or huge values")

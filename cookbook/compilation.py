@@ -1,0 +1,143 @@
+"""How the train step is compiled: XLA (`jit_compile`) and steps per compiled call.
+
+- `set_jit_compile(model, value)`: `"auto"` keeps Keras' choice (XLA on JAX, and on TensorFlow
+  with a GPU; eager on PyTorch); `True` is honoured or refused with the layers that prevent it
+  (Keras itself would turn it back to `False` with a warning only).
+- `choose_steps_per_execution(...)`: `"auto"` times a few training steps and runs enough steps
+  per call that each call lasts at least `TARGET_CALL_SECONDS`, so the host's per-call work
+  (callbacks, fetching the batch, dispatch) hides behind the device's. PyTorch runs one step
+  per call.
+"""
+
+import math
+
+from cookbook.errors import ConfigError
+
+# Each compiled call should keep the device busy at least this long.
+TARGET_CALL_SECONDS = 0.02
+MAX_STEPS_PER_EXECUTION = 128
+# The probe: one call to compile, then this many timed steps.
+PROBE_STEPS = 8
+
+
+def layers_without_jit(model):
+    """`"name (Class)"` of every layer of `model` that declares it cannot be XLA-compiled."""
+    return [f"{layer.name} ({type(layer).__name__})" for layer in model._flatten_layers()
+            if not getattr(layer, "supports_jit", True)]
+
+
+def set_jit_compile(model, value):
+    """Apply `fit.jit_compile` to a compiled model; fail clearly if `True` cannot be honoured."""
+    import keras
+
+    if value == "auto":
+        return model
+    if value is True:
+        blocking = layers_without_jit(model)
+        if blocking:
+            raise ConfigError(
+                f"fit.jit_compile true: {model.name} cannot be compiled with XLA on the "
+                f"{keras.backend.backend()} backend because of layer(s) "
+                f"{', '.join(blocking)}; use fit.jit_compile = \"auto\" or false")
+    model.jit_compile = value
+    return model
+
+
+def check_steps_per_execution(steps, backend):
+    """Fail with what is supported unless `backend` can run `steps` steps per compiled call."""
+    if steps not in ("auto", 1) and backend == "torch":
+        raise ConfigError(f"fit.steps_per_execution {steps}: the torch backend runs one step per "
+                          "call; use 1 or \"auto\", or KERAS_BACKEND=jax or tensorflow")
+
+
+def steps_for(step_seconds, steps_per_epoch):
+    """The rule: enough steps that one call lasts `TARGET_CALL_SECONDS`, at most one epoch's
+    steps and `MAX_STEPS_PER_EXECUTION`."""
+    wanted = math.ceil(TARGET_CALL_SECONDS / max(step_seconds, 1e-9))
+    return int(max(1, min(wanted, MAX_STEPS_PER_EXECUTION, max(steps_per_epoch, 1))))
+
+
+def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, setting="auto",
+                               per_batch_callbacks=False):
+    """Set `model.steps_per_execution` from `fit.steps_per_execution` and return a record.
+
+    With `"auto"` on JAX or TensorFlow, a few steps are timed on the first batch of `(x, y)`
+    (after one call that compiles, in a short `fit` that compiles what the real one reuses) and the model's weights, optimizer state and random-number
+    state are put back exactly as they were; the count then follows `steps_for`. PyTorch and
+    `per_batch_callbacks` (a callback that must see every batch, like the LR finder) get 1.
+
+    Returns:
+        `{"setting", "chosen", "probe_step_seconds", "reason"}` for `metrics.json`.
+    """
+    import keras
+
+    backend = keras.backend.backend()
+    record = {"setting": setting, "chosen": 1, "probe_step_seconds": None, "reason": None}
+    if setting != "auto":
+        record.update(chosen=setting, reason="set in the config")
+    elif backend == "torch":
+        record["reason"] = "the torch backend runs one step per call"
+    elif per_batch_callbacks:
+        record["reason"] = "a callback needs every batch"
+    else:
+        step = _probe_step_seconds(model, x, y, batch_size)
+        record.update(chosen=steps_for(step, steps_per_epoch), probe_step_seconds=round(step, 6),
+                      reason=f"{TARGET_CALL_SECONDS * 1000:g} ms per call")
+    _set_steps(model, record["chosen"])
+    return record
+
+
+def _set_steps(model, steps):
+    import keras
+
+    built_for = model.steps_per_execution
+    model.steps_per_execution = steps
+    # TensorFlow compiles the count into its step function; JAX's loop reads it at every call.
+    if (keras.backend.backend() != "jax" and built_for != steps
+            and model.train_function is not None):
+        model.make_train_function(force=True)
+
+
+def _probe_step_seconds(model, x, y, batch_size):
+    """Seconds per training step, compilation excluded; the model is left as it was.
+
+    The probe is a short `fit` of two epochs on copies of the first batch (and a last batch
+    as small as the real epoch's), so it compiles exactly what the real `fit` then reuses;
+    the second epoch is timed.
+    """
+    import keras
+    import numpy as np
+
+    from cookbook.callbacks.device_report import DeviceReport
+
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    saved = [(v, keras.ops.convert_to_numpy(v)) for v in _state(model)]
+    # On JAX, Keras' multi-step loop reads the count at every call: building it now (any
+    # count > 1) lets the chosen count take effect later without compiling again.
+    if keras.backend.backend() == "jax":
+        model.steps_per_execution = max(model.steps_per_execution, 2)
+    n = min(batch_size, len(x))
+    last = len(x) % batch_size if len(x) > batch_size else 0
+    parts = [slice(0, n)] * PROBE_STEPS + ([slice(0, last)] if last else [])
+    x_probe = np.concatenate([np.asarray(x[p]) for p in parts])
+    y_probe = np.concatenate([np.asarray(y[p]) for p in parts])
+    report = DeviceReport(n, verbose=0)
+    try:
+        model.fit(x_probe, y_probe, batch_size=n, epochs=2, shuffle=False, verbose=0,
+                  callbacks=[report])
+    finally:
+        for variable, value in saved:
+            variable.assign(value)
+        model.reset_metrics()
+    return report.step_seconds
+
+
+def _state(model):
+    """Every variable a training step changes: weights, optimizer and random-number state."""
+    seen, out = set(), []
+    for v in list(model.variables) + list(model.optimizer.variables):
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
