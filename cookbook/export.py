@@ -27,6 +27,8 @@ from cookbook.errors import RunDirError
 from cookbook.run_dir import RunDir
 
 PARITY_TOLERANCE = 1e-4
+MISSING_TENSORFLOW = ("exporting a SavedModel needs TensorFlow, which is not installed: "
+                      "pip install \"cookbook[tensorflow]\" (training does not need it)")
 
 
 @dataclasses.dataclass
@@ -42,9 +44,8 @@ class ExportResult:
 def _tf():
     try:
         import tensorflow as tf
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise RunDirError("exporting a SavedModel needs TensorFlow: pip install tensorflow") \
-            from None
+    except ImportError:
+        raise RunDirError(MISSING_TENSORFLOW) from None
     return tf
 
 
@@ -128,7 +129,11 @@ def _export_from_other_backend(run, out, version, force):
     import subprocess
     import sys
 
+    import importlib.util
+
     run_dir = RunDir(run).check()
+    if importlib.util.find_spec("tensorflow") is None:
+        raise RunDirError(MISSING_TENSORFLOW)
     with tempfile.TemporaryDirectory() as scratch:
         served_path = os.path.join(scratch, "served.npy")
         args = [sys.executable, "-m", "cookbook.export", run, out, str(version or ""),

@@ -208,24 +208,7 @@ def _train(config, out, created, callbacks, find_lr, distribution):
         model, x_train, y_train, batch_size=fit.batch_size,
         steps_per_epoch=-(-len(x_train) // fit.batch_size), setting=fit.steps_per_execution,
         per_batch_callbacks=find_lr or any(_needs_every_batch(cb) for cb in callbacks))
-    guard = NaNGuard()
-    device_report = DeviceReport(fit.batch_size, samples_per_epoch=len(x_train),
-                                 verbose=fit.verbose)
-    # No callback here reads anything after every batch, so Keras keeps dispatching steps
-    # asynchronously (the progress bar replaces Keras' own, which reads the loss every batch).
-    cbs = [
-        EpochBackup(os.path.join(out, BACKUP_DIR)),
-        keras.callbacks.CSVLogger(os.path.join(out, HISTORY_FILE), append=True),
-        guard,
-        device_report,
-        Progress(fit.verbose),
-    ]
-    if x_val is not None and fit.early_stopping_patience:
-        cbs.append(keras.callbacks.EarlyStopping(patience=fit.early_stopping_patience,
-                                                 restore_best_weights=True))
-    if x_val is not None and fit.reduce_lr_patience:
-        cbs.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=fit.reduce_lr_patience,
-                                                     verbose=0))
+    cbs, guard, device_report = fit_callbacks(out, fit, len(x_train), x_val is not None)
     try:
         keras_history = model.fit(
             x_train, y_train,
@@ -279,6 +262,34 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     report.write_report(out, config, metrics, plots, mistakes)
     atomic.write_text(os.path.join(out, METRICS_FILE), json.dumps(metrics, indent=2) + "\n")
     return RunResult(out, metrics, model, history)
+
+
+def fit_callbacks(out, fit, samples_per_epoch, validation=True):
+    """The callbacks `train` fits with: `(callbacks, nan_guard, device_report)`.
+
+    None of them reads anything after every batch, so Keras keeps dispatching steps
+    asynchronously (`Progress` replaces Keras' bar, which reads the loss every batch; pass
+    `verbose=0` to `fit`).
+    """
+    import keras
+
+    guard = NaNGuard()
+    device_report = DeviceReport(fit.batch_size, samples_per_epoch=samples_per_epoch,
+                                 verbose=fit.verbose)
+    cbs = [
+        EpochBackup(os.path.join(out, BACKUP_DIR)),
+        keras.callbacks.CSVLogger(os.path.join(out, HISTORY_FILE), append=True),
+        guard,
+        device_report,
+        Progress(fit.verbose),
+    ]
+    if validation and fit.early_stopping_patience:
+        cbs.append(keras.callbacks.EarlyStopping(patience=fit.early_stopping_patience,
+                                                 restore_best_weights=True))
+    if validation and fit.reduce_lr_patience:
+        cbs.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=fit.reduce_lr_patience,
+                                                     verbose=0))
+    return cbs, guard, device_report
 
 
 def _needs_every_batch(callback):

@@ -5,6 +5,7 @@ called, `tfds_status` checks within seconds whether the data is already prepared
 download host can be reached.
 """
 
+import importlib.util
 import socket
 import threading
 
@@ -26,9 +27,10 @@ TFDS_NAMES = {"mnist": "mnist", "imdb_reviews": "imdb_reviews/plain_text", "cifa
 def _tfds():
     try:
         import tensorflow_datasets as tfds
-    except ImportError:  # pragma: no cover - a declared dependency
+    except ImportError:
         raise DataUnavailableError(
-            "tensorflow-datasets is not installed: pip install tensorflow-datasets"
+            "tensorflow-datasets (with TensorFlow) is not installed: pip install "
+            "\"cookbook[tensorflow]\", or pass --data with a local file"
         ) from None
     return tfds
 
@@ -57,6 +59,9 @@ def is_prepared(name: str, data_dir=None) -> bool:
 
 def tfds_status(name: str, data_dir=None, timeout: float = 5.0):
     """`(usable, reason)`: can `name` be loaded through tensorflow-datasets from here?"""
+    if importlib.util.find_spec("tensorflow_datasets") is None:
+        return False, ("tensorflow-datasets is not installed (pip install "
+                       "\"cookbook[tensorflow]\")")
     if is_prepared(name, data_dir):
         return True, "prepared locally"
     host, port = DOWNLOAD_HOSTS[name]
