@@ -1,31 +1,63 @@
 """Text to numbers, outside the model, so the model runs on every Keras backend.
 
-`Tokenizer` wraps `keras.layers.TextVectorization` (lower-case ASCII, strip punctuation, split on
-whitespace) in one of two modes:
+`Tokenizer` turns strings into numbers in plain Python and NumPy (no TensorFlow, no Keras),
+the way `keras.layers.TextVectorization` with `standardize="lower_and_strip_punctuation"` and
+`split="whitespace"` does: lower-case ASCII letters, strip ASCII punctuation, split on ASCII
+whitespace. It has two modes:
 
 - token ids (`sequence_length` set): id 0 is padding and id 1 any word outside the vocabulary,
   so an empty review becomes all zeros and a review of unknown words all ones;
 - bag of words (`sequence_length=None`): a multi-hot vector of `vocab_size` entries, entry 0
   for any word (or n-gram) outside the vocabulary; an empty review is all zeros.
 
-The export to a SavedModel rebuilds the same layer from the saved vocabulary, so a served model
-takes raw strings.
+The export to a SavedModel uses `Tokenizer.layer()`, a `TextVectorization` built from the saved
+vocabulary, so a served model takes raw strings; `transform` gives exactly that layer's output.
 """
 
 import collections
+import itertools
 import os
-import re
 import string
 
 import numpy as np
 
 VOCABULARY_FILE = "vocabulary.txt"
-# tf.strings.lower (used by the layer) lower-cases ASCII letters only; tf.strings.split splits
-# on ASCII whitespace.
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
-# The characters TextVectorization's "lower_and_strip_punctuation" removes.
-_PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
+
+# TextVectorization works on UTF-8 bytes: tf.strings.lower (no encoding given) lower-cases the
+# bytes A-Z only, the punctuation regex removes ASCII characters only, and tf.strings.split
+# splits on the six ASCII whitespace bytes only (not on U+001C..U+001F, U+0085, U+00A0, U+2028,
+# U+3000..., which Python's str.split and str.splitlines treat as separators). The bytes methods
+# below do the same: bytes.translate, and bytes.split, which splits on b" \t\n\r\x0b\x0c".
+_LOWER = bytes.maketrans(string.ascii_uppercase.encode(), string.ascii_lowercase.encode())
+_PUNCTUATION = b'!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\''
+# For ASCII text, str.split() is faster and splits on the same bytes but for these four.
+_ASCII_SEPARATORS_NOT_SPACE = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+
+
+def words(text):
+    """The words of one text, as TextVectorization's standardization and split give them.
+
+    >>> words("A <br />fine FILM... Émile's\\u00a0café!")
+    ['a', 'br', 'fine', 'film', 'Émiles\\xa0café']
+    """
+    data = str(text).encode("utf-8").translate(_LOWER, _PUNCTUATION)
+    if data.isascii() and not any(sep in data for sep in _ASCII_SEPARATORS_NOT_SPACE):
+        return data.decode("ascii").split()
+    # Pieces of valid UTF-8 cut at ASCII bytes are valid UTF-8.
+    return [word.decode("utf-8") for word in data.split()]
+
+
+def _terms(words, ngrams):
+    """`words`, then their pairs, triples... up to `ngrams`, each joined by a space.
+
+    The order of tf.strings.ngrams(ngram_width=(1, ..., ngrams)): all single words first.
+    """
+    if ngrams == 1:
+        return words
+    terms = list(words)
+    for n in range(2, ngrams + 1):
+        terms.extend(map(" ".join, zip(*(words[k:] for k in range(n)))))
+    return terms
 
 
 class Tokenizer:
@@ -64,14 +96,23 @@ class Tokenizer:
     def bag_of_words(self):
         return self.sequence_length is None
 
+    @property
+    def _reserved(self):
+        """Ids before the vocabulary's: padding and OOV for token ids, OOV alone for a bag."""
+        return 1 if self.bag_of_words else 2
+
     def layer(self):
-        """A `keras.layers.TextVectorization` with this tokenizer's settings and vocabulary."""
+        """A `keras.layers.TextVectorization` with this tokenizer's settings and vocabulary.
+
+        It needs TensorFlow; `transform` gives the same output without it.
+        """
         import keras
 
         kwargs = dict(max_tokens=self.vocab_size, standardize="lower_and_strip_punctuation",
                       split="whitespace", ngrams=self.ngrams if self.ngrams > 1 else None)
         if self.bag_of_words:
-            kwargs.update(output_mode="multi_hot")
+            # `vocab_size` entries even when the vocabulary is shorter, as `transform` gives.
+            kwargs.update(output_mode="multi_hot", pad_to_max_tokens=True)
         else:
             kwargs.update(output_mode="int", output_sequence_length=self.sequence_length)
         if self.vocabulary_ is not None:
@@ -81,61 +122,79 @@ class Tokenizer:
     def fit(self, texts):
         """Learn the vocabulary: the most frequent words (and n-grams) of `texts`.
 
-        Words are counted in Python with the layer's standardization: `TextVectorization.adapt`
-        peaks at several GiB on 30,000 reviews, this at a few hundred MiB at most.
+        Counting in Python: `TextVectorization.adapt` peaks at several GiB on 30,000 reviews,
+        this at a few hundred MiB at most.
         """
         counts = collections.Counter()
         for text in texts:
-            words = [w for w in _WHITESPACE.split(
-                _PUNCTUATION.sub("", str(text).translate(_ASCII_LOWER))) if w]
-            counts.update(words)
-            for n in range(2, self.ngrams + 1):
-                counts.update(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
-        # Reserved ids: padding and OOV for token ids, OOV alone for a bag of words.
-        size = self.vocab_size - (1 if self.bag_of_words else 2)
+            counts.update(_terms(words(text), self.ngrams))
         # Most frequent first; ties in first-seen order, so the vocabulary is deterministic.
-        self.vocabulary_ = [w for w, _ in counts.most_common(size)]
-        self._layer = None
+        self.vocabulary_ = [w for w, _ in counts.most_common(self.vocab_size - self._reserved)]
         return self
 
     def transform(self, texts, batch_size=None):
         """Token ids (int32) or bag-of-words vectors (uint8 0/1), one row per string.
 
-        `batch_size` strings go through the layer at a time (default 2048 for ids, 256 for
-        bags of words, whose float32 rows are large).
+        `texts` is any iterable of strings (other items go through `str`). `batch_size` is
+        ignored: it is kept so that older calls still work.
         """
-        import keras
-
-        batch_size = batch_size or (256 if self.bag_of_words else 2048)
-        self._check_fitted()
-        if getattr(self, "_layer", None) is None:
-            self._layer = self.layer()
-        dtype = np.uint8 if self.bag_of_words else np.int32
-        width = self.vocab_size if self.bag_of_words else self.sequence_length
-        # Batch by batch: a fixed-width unicode array of all reviews at once takes GiBs, and
-        # bag-of-words rows are kept as uint8 rather than float32.
-        texts = np.asarray(texts, dtype=object)
-        out = [keras.ops.convert_to_numpy(self._layer(
-                   np.array([str(t) for t in texts[i:i + batch_size]], dtype=object))
-               ).astype(dtype)
-               for i in range(0, len(texts), batch_size)]
-        if not out:
-            return np.zeros((0, width), dtype)
-        return np.concatenate(out)
+        del batch_size
+        index = self._index()
+        texts = list(texts)
+        if self.bag_of_words:
+            out = np.zeros((len(texts), self.vocab_size), np.uint8)
+            for row, text in zip(out, texts):
+                # Entry 0 (out of vocabulary) for any term not in the index.
+                ids = set(map(index.get, _terms(words(text), self.ngrams), itertools.repeat(0)))
+                row[list(ids)] = 1
+        else:
+            length = self.sequence_length
+            out = np.zeros((len(texts), length), np.int32)
+            for row, text in zip(out, texts):
+                terms = _terms(words(text), self.ngrams)[:length]  # cut at the end
+                ids = list(map(index.get, terms, itertools.repeat(1)))  # 1: out of vocabulary
+                row[:len(ids)] = ids
+        return out
 
     def save(self, directory):
-        """Write the vocabulary to `directory/vocabulary.txt`, one entry per line."""
+        """Write the vocabulary to `directory/vocabulary.txt`, one entry per "\\n"-ended line.
+
+        Words never hold ASCII whitespace (n-grams join them with a space); they may hold
+        U+0085, U+2028..., which `str.splitlines` takes for line ends, so `load` splits on
+        "\\n" alone.
+        """
         self._check_fitted()
-        with open(os.path.join(directory, VOCABULARY_FILE), "w", encoding="utf-8") as f:
-            f.write("\n".join(self.vocabulary_) + "\n")
+        bad = [w for w in self.vocabulary_ if not w or "\n" in w or w.endswith("\r")]
+        if bad:  # entries `load` would not read back; `fit` makes none
+            raise ValueError(f"vocabulary entries must be non-empty, without '\\n' or a last "
+                             f"'\\r': {bad[:3]!r}")
+        path = os.path.join(directory, VOCABULARY_FILE)
+        with open(path, "w", encoding="utf-8", newline="\n") as f:  # no newline translation
+            f.writelines(w + "\n" for w in self.vocabulary_)
 
     @classmethod
     def load(cls, directory, vocab_size, sequence_length, ngrams=1):
         """A fitted tokenizer from the vocabulary saved in `directory`."""
         tokenizer = cls(vocab_size, sequence_length, ngrams)
-        with open(os.path.join(directory, VOCABULARY_FILE), encoding="utf-8") as f:
-            tokenizer.vocabulary_ = f.read().splitlines()
+        with open(os.path.join(directory, VOCABULARY_FILE), encoding="utf-8", newline="") as f:
+            lines = f.read().split("\n")
+        # The last "\n" leaves an empty string; entries hold no ASCII whitespace, so a "\r"
+        # before a "\n" (a file saved with Windows line ends) is not part of one.
+        tokenizer.vocabulary_ = [w.removesuffix("\r") for w in lines if w not in ("", "\r")]
         return tokenizer
+
+    def _index(self):
+        """The id of each vocabulary entry, checked as `TextVectorization` would check it."""
+        self._check_fitted()
+        vocabulary = self.vocabulary_
+        if len(vocabulary) > self.vocab_size - self._reserved:
+            raise ValueError(f"{len(vocabulary)} vocabulary entries do not fit in "
+                             f"vocab_size={self.vocab_size} ({self._reserved} reserved)")
+        index = {w: i for i, w in enumerate(vocabulary, self._reserved)}
+        if len(index) != len(vocabulary):
+            repeated = [w for w, n in collections.Counter(vocabulary).items() if n > 1]
+            raise ValueError(f"the vocabulary has repeated entries: {repeated[:3]!r}")
+        return index
 
     def _check_fitted(self):
         if self.vocabulary_ is None:
