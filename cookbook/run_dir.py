@@ -51,8 +51,14 @@ class RunDir:
             return json.load(f)["x"]
 
     def load_model(self):
-        """The trained model, loaded with `safe_mode=True` (no arbitrary code, no pickle)."""
+        """The trained model, loaded with `safe_mode=True` (no arbitrary code, no pickle).
+
+        cookbook's own layers (`cookbook.layers`) are registered first, so models that hold
+        them load; older runs with only Keras layers load as before.
+        """
         import keras
+
+        import cookbook.layers  # noqa: F401 - registers ImageAugmentation for deserialization
 
         return keras.saving.load_model(os.path.join(self.path, MODEL_FILE), safe_mode=True)
 

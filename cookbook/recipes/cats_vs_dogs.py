@@ -2,6 +2,7 @@
 
 import keras
 
+from cookbook.layers import ImageAugmentation
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
@@ -22,10 +23,12 @@ def cats_vs_dogs_cnn(
 ) -> keras.Model:
     """Binary image classifier: photos of any size in, the probability of a dog out.
 
-    The model resizes its input to `image_size` and flips, rotates and zooms it at random in
-    training only, so a client sends photos as they are (pixel values 0-255, any height and
-    width, 3 channels). The export adds `class_id` (probability >= 0.5) and `class_name`
-    (`"cat"` or `"dog"`) to the probability.
+    The model resizes its input to `image_size` and flips it left-right, rotates it (up to 18
+    degrees) and zooms it (up to 10%) at random in training only, filling in by reflection
+    (`cookbook.layers.ImageAugmentation`, which keeps the model XLA-compilable), so a client
+    sends photos as they are (pixel values 0-255, any height and width, 3 channels). The export
+    adds `class_id` (probability >= 0.5) and `class_name` (`"cat"` or `"dog"`) to the
+    probability.
 
     Args:
         image_size: side of the square the model resizes every photo to.
@@ -50,9 +53,8 @@ def cats_vs_dogs_cnn(
     inputs = keras.Input(shape=(None, None, 3), name="image")
     x = keras.layers.Resizing(image_size, image_size, name="resize", dtype=dtype)(inputs)
     x = keras.layers.Rescaling(1.0 / 255, name="scale", dtype=dtype)(x)
-    x = keras.layers.RandomFlip("horizontal", dtype=dtype)(x)
-    x = keras.layers.RandomRotation(0.05, dtype=dtype)(x)
-    x = keras.layers.RandomZoom(0.1, dtype=dtype)(x)
+    x = ImageAugmentation(flip="horizontal", max_rotation=0.05, max_zoom=0.1,
+                          fill_mode="reflect", name="augment", dtype=dtype)(x)
     for i, n in enumerate(filters):
         x = keras.layers.Conv2D(n, 3, padding="same", activation="relu", name=f"conv_{i}",
                                 dtype=dtype)(x)

@@ -2,6 +2,7 @@
 
 import keras
 
+from cookbook.layers import ImageAugmentation
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
@@ -33,6 +34,7 @@ def cifar10_cnn(
     widths: list = (32, 64, 128),
     blocks_per_stage: int = 2,
     max_shift: float = 0.125,
+    flip: bool = True,
     dropout: float = 0.2,
     learning_rate: float = 0.002,
     weight_decay: float = 1e-4,
@@ -41,13 +43,16 @@ def cifar10_cnn(
 ) -> keras.Model:
     """Small residual network for 32x32 colour images, with augmentation inside the model.
 
-    Random horizontal flips and shifts (like padding by 4 pixels and cropping) are layers that
-    act only in training, so the exported model takes plain images.
+    Random horizontal flips and whole-pixel shifts (like padding by 4 pixels with zeros and
+    cropping) are a layer that acts only in training (`cookbook.layers.ImageAugmentation`, which
+    keeps the model XLA-compilable), so the exported model takes plain images.
 
     Args:
         widths: filters of each stage; every stage after the first halves the resolution.
         blocks_per_stage: residual blocks (two 3x3 convolutions each) per stage.
-        max_shift: largest random shift as a fraction of the image size (0 turns it off).
+        max_shift: largest random shift as a fraction of the image size, rounded to whole
+            pixels (0 turns it off).
+        flip: flip half of the images left to right (training only).
         dropout: dropout rate before the output layer.
         learning_rate: AdamW learning rate.
         weight_decay: AdamW weight decay.
@@ -68,10 +73,8 @@ def cifar10_cnn(
     """
     inputs = keras.Input(shape=(32, 32, 3), name="image")
     x = keras.layers.Rescaling(1.0 / 255, name="scale", dtype=dtype)(inputs)
-    x = keras.layers.RandomFlip("horizontal", dtype=dtype)(x)
-    if max_shift:
-        x = keras.layers.RandomTranslation(max_shift, max_shift, fill_mode="constant",
-                                           dtype=dtype)(x)
+    x = ImageAugmentation(flip="horizontal" if flip else None, max_shift=max_shift,
+                          fill_mode="constant", name="augment", dtype=dtype)(x)
     x = keras.layers.Conv2D(widths[0], 3, padding="same", use_bias=False, name="stem",
                             dtype=dtype)(x)
     x = keras.layers.BatchNormalization(name="stem_bn", dtype=dtype)(x)

@@ -1,0 +1,25 @@
+"""Layers the recipes use beyond Keras' own, registered for `keras.saving` (package `cookbook`).
+
+A `model.keras` that holds one of them loads with `keras.saving.load_model(path,
+safe_mode=True)` once `cookbook.layers` is imported (`RunDir.load_model` does that).
+
+- `ImageAugmentation`: random flips, whole-pixel shifts, rotations and zooms in training only,
+  XLA-compilable (Keras' `RandomTranslation`, `RandomRotation` and `RandomZoom` are not).
+- `affine_resample`: the gather-based resampler behind it.
+
+Example:
+
+```python
+from cookbook.layers import ImageAugmentation
+
+x = ImageAugmentation(flip="horizontal", max_shift=0.125)(inputs)
+```
+"""
+
+from cookbook.backend import check_backend
+
+check_backend()  # a clear error before Keras fails to import an unknown or missing backend
+
+from cookbook.layers.augmentation import ImageAugmentation, affine_resample  # noqa: E402
+
+__all__ = ["ImageAugmentation", "affine_resample"]
