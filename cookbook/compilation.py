@@ -10,6 +10,7 @@
 """
 
 import math
+import time
 
 from cookbook.errors import ConfigError
 
@@ -67,12 +68,15 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
     `per_batch_callbacks` (a callback that must see every batch, like the LR finder) get 1.
 
     Returns:
-        `{"setting", "chosen", "probe_step_seconds", "reason"}` for `metrics.json`.
+        `{"setting", "chosen", "probe_step_seconds", "probe_seconds", "reason"}` for
+        `metrics.json`; `probe_seconds` is the probe's whole time, compilation included (the
+        real `fit` then starts compiled).
     """
     import keras
 
     backend = keras.backend.backend()
-    record = {"setting": setting, "chosen": 1, "probe_step_seconds": None, "reason": None}
+    record = {"setting": setting, "chosen": 1, "probe_step_seconds": None, "probe_seconds": None,
+              "reason": None}
     if setting != "auto":
         record.update(chosen=setting, reason="set in the config")
     elif backend == "torch":
@@ -80,8 +84,10 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
     elif per_batch_callbacks:
         record["reason"] = "a callback needs every batch"
     else:
+        start = time.perf_counter()
         step = _probe_step_seconds(model, x, y, batch_size)
         record.update(chosen=steps_for(step, steps_per_epoch), probe_step_seconds=round(step, 6),
+                      probe_seconds=round(time.perf_counter() - start, 3),
                       reason=f"{TARGET_CALL_SECONDS * 1000:g} ms per call")
     _set_steps(model, record["chosen"])
     return record

@@ -81,6 +81,7 @@ def test_auto_probe_leaves_the_model_as_it_was_and_the_count_takes_effect():
     before = [keras.ops.convert_to_numpy(v).copy() for v in model.variables]
     record = choose_steps_per_execution(model, x, y, batch_size=4, steps_per_epoch=16)
     assert record["setting"] == "auto" and record["probe_step_seconds"] > 0
+    assert record["probe_seconds"] >= record["probe_step_seconds"]
     assert 1 <= record["chosen"] <= 16 and model.steps_per_execution == record["chosen"]
     for old, variable in zip(before, model.variables):
         np.testing.assert_array_equal(old, keras.ops.convert_to_numpy(variable))
