@@ -81,7 +81,7 @@ def mnist_cnn(
     filters: list = (32, 64),
     dense_units: int = 128,
     dropout: float = 0.4,
-    max_shift: float = 0.1,
+    max_shift: float = 0.07,
     learning_rate: float = 0.002,
     num_classes: int = 10,
     dtype=None,
