@@ -63,8 +63,8 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
     """Set `model.steps_per_execution` from `fit.steps_per_execution` and return a record.
 
     With `"auto"` on JAX or TensorFlow, a few steps are timed on the first batch of `(x, y)`
-    (after one call that compiles, in a short `fit` that compiles what the real one reuses) and the model's weights, optimizer state and random-number
-    state are put back exactly as they were; the count then follows `steps_for`. PyTorch and
+    in a short `fit` that compiles what the real one reuses, and the model's weights, optimizer
+    state and random-number state are put back exactly as they were; the count then follows `steps_for`. PyTorch and
     `per_batch_callbacks` (a callback that must see every batch, like the LR finder) get 1.
 
     Returns:

@@ -230,13 +230,14 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     test = model.evaluate(data.x_test, data.y_test, batch_size=max(fit.batch_size, 256),
                           verbose=0, return_dict=True)
     history = read_history(os.path.join(out, HISTORY_FILE)) or keras_history.history
+    device = device_report.summary()
     metrics = {
         "recipe": config.recipe,
         "test": {k: float(v) for k, v in test.items()},
-        "fit_seconds": round(device_report.fit_seconds, 3),
-        "train_seconds": round(device_report.train_seconds, 3),
+        "fit_seconds": device["fit_seconds"],
+        "train_seconds": device["train_seconds"],
         # Steady training throughput: compilation and end-of-epoch work left out.
-        "samples_per_second": _round(device_report.samples_per_second, 1),
+        "samples_per_second": device["samples_per_second"],
         "steps_per_execution": steps_per_execution,
         "epochs": len(next(iter(history.values()), [])),
         "data": {"dataset": spec.dataset, "source": data.source, "train": len(x_train),
@@ -244,7 +245,7 @@ def _train(config, out, created, callbacks, find_lr, distribution):
                  "class_names": list(data.class_names)},
         "distribute": distribution,
         "precision": fit.precision,
-        "device": device_report.summary(),
+        "device": device,
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
     }
@@ -298,10 +299,6 @@ def _needs_every_batch(callback):
 
     return not (getattr(callback, "async_safe", False)
                 or type(callback).on_train_batch_end is keras.callbacks.Callback.on_train_batch_end)
-
-
-def _round(value, digits):
-    return None if value is None else round(value, digits)
 
 
 def build_model(config):
