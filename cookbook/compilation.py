@@ -59,13 +59,14 @@ def steps_for(step_seconds, steps_per_epoch):
 
 
 def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, setting="auto",
-                               per_batch_callbacks=False):
+                               per_batch_callbacks=False, one_step_reason=None):
     """Set `model.steps_per_execution` from `fit.steps_per_execution` and return a record.
 
     With `"auto"` on JAX or TensorFlow, a few steps are timed on the first batch of `(x, y)`
     in a short `fit` that compiles what the real one reuses, and the model's weights, optimizer
     state and random-number state are put back exactly as they were; the count then follows `steps_for`. PyTorch and
-    `per_batch_callbacks` (a callback that must see every batch, like the LR finder) get 1.
+    `per_batch_callbacks` (a callback that must see every batch, like the LR finder) get 1,
+    and so does any `one_step_reason` the caller gives.
 
     Returns:
         `{"setting", "chosen", "probe_step_seconds", "probe_seconds", "reason"}` for
@@ -83,6 +84,8 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
         record["reason"] = "the torch backend runs one step per call"
     elif per_batch_callbacks:
         record["reason"] = "a callback needs every batch"
+    elif one_step_reason:
+        record["reason"] = one_step_reason
     else:
         start = time.perf_counter()
         step = _probe_step_seconds(model, x, y, batch_size)

@@ -207,7 +207,10 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     steps_per_execution = choose_steps_per_execution(
         model, x_train, y_train, batch_size=fit.batch_size,
         steps_per_epoch=-(-len(x_train) // fit.batch_size), setting=fit.steps_per_execution,
-        per_batch_callbacks=find_lr or any(_needs_every_batch(cb) for cb in callbacks))
+        per_batch_callbacks=find_lr or any(_needs_every_batch(cb) for cb in callbacks),
+        # Keras' multi-step loop fails to build under tf.distribute.MirroredStrategy.
+        one_step_reason=("tf.distribute.MirroredStrategy" if distribution["engine"] and
+                         "Mirrored" in distribution["engine"] else None))
     cbs, guard, device_report = fit_callbacks(out, fit, len(x_train), x_val is not None)
     try:
         keras_history = model.fit(
