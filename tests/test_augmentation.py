@@ -110,7 +110,9 @@ def test_resampler_checks_its_options():
 @pytest.mark.parametrize("name", AUGMENTED)
 def test_identity_at_inference(name):
     layer = recipe_layer(name, seed=1)
-    x = images((3, 12, 12, 3), seed=1)
+    # 28x28 and 16 examples: mnist_cnn shifts by whole pixels only (up to 0.07 * 28 = 2), so
+    # a small image or batch can come out unchanged by chance
+    x = images((16, 28, 28, 3), seed=1)
     np.testing.assert_array_equal(numpy(layer(x)), x)
     np.testing.assert_array_equal(numpy(layer(x, training=False)), x)
     assert not np.array_equal(numpy(layer(x, training=True)), x)
