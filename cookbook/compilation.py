@@ -59,14 +59,16 @@ def steps_for(step_seconds, steps_per_epoch):
 
 
 def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, setting="auto",
-                               per_batch_callbacks=False, one_step_reason=None):
+                               per_batch_callbacks=False, one_step_reason=None,
+                               last_batch_size=None):
     """Set `model.steps_per_execution` from `fit.steps_per_execution` and return a record.
 
     With `"auto"` on JAX or TensorFlow, a few steps are timed on the first batch of `(x, y)`
     in a short `fit` that compiles what the real one reuses, and the model's weights, optimizer
     state and random-number state are put back exactly as they were; the count then follows `steps_for`. PyTorch and
     `per_batch_callbacks` (a callback that must see every batch, like the LR finder) get 1,
-    and so does any `one_step_reason` the caller gives.
+    and so does any `one_step_reason` the caller gives. `(x, y)` needs to hold one batch
+    only when `last_batch_size` (the size of an epoch's last batch) is given.
 
     Returns:
         `{"setting", "chosen", "probe_step_seconds", "probe_seconds", "reason"}` for
@@ -88,7 +90,7 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
         record["reason"] = one_step_reason
     else:
         start = time.perf_counter()
-        step = _probe_step_seconds(model, x, y, batch_size)
+        step = _probe_step_seconds(model, x, y, batch_size, last_batch_size)
         record.update(chosen=steps_for(step, steps_per_epoch), probe_step_seconds=round(step, 6),
                       probe_seconds=round(time.perf_counter() - start, 3),
                       reason=f"{TARGET_CALL_SECONDS * 1000:g} ms per call")
@@ -107,7 +109,7 @@ def _set_steps(model, steps):
         model.make_train_function(force=True)
 
 
-def _probe_step_seconds(model, x, y, batch_size):
+def _probe_step_seconds(model, x, y, batch_size, last_batch_size=None):
     """Seconds per training step, compilation excluded; the model is left as it was.
 
     The probe is a short `fit` of two epochs on copies of the first batch (and a last batch
@@ -127,7 +129,10 @@ def _probe_step_seconds(model, x, y, batch_size):
     if keras.backend.backend() == "jax":
         model.steps_per_execution = max(model.steps_per_execution, 2)
     n = min(batch_size, len(x))
-    last = len(x) % batch_size if len(x) > batch_size else 0
+    if last_batch_size is None:
+        last = len(x) % batch_size if len(x) > batch_size else 0
+    else:
+        last = last_batch_size % n
     parts = [slice(0, n)] * PROBE_STEPS + ([slice(0, last)] if last else [])
     x_probe = np.concatenate([np.asarray(x[p]) for p in parts])
     y_probe = np.concatenate([np.asarray(y[p]) for p in parts])

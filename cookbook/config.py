@@ -41,10 +41,13 @@ class DataConfig:
     Args:
         source: `"auto"`, a named source of the recipe's dataset, or a local path.
         validation_fraction: fraction of the training split held out for early stopping.
+        label_column: the label's column in a CSV of tabular features (every other column is a
+            feature).
     """
 
     source: str = "auto"
     validation_fraction: float = 0.1
+    label_column: str = "label"
 
 
 @dataclasses.dataclass

@@ -1,6 +1,10 @@
 """Score a finished run on its test split or on a local file."""
 
-from cookbook.data import load_dataset, read_dataset_file
+import numpy as np
+
+from cookbook.data import dataset_kind, load_dataset, read_dataset_file
+from cookbook.data.pipeline import Batches
+from cookbook.errors import DataError
 from cookbook.registry import get_recipe
 from cookbook.run_dir import RunDir
 from cookbook.training import check_inputs
@@ -29,16 +33,33 @@ def evaluate(run, data=None, batch_size=256):
     dataset = get_recipe(config.recipe).dataset
     if data is None:
         source = run_dir.metrics()["data"]["source"]
-        split = load_dataset(dataset, source, seed=config.fit.seed)
+        split = load_dataset(dataset, source, seed=config.fit.seed,
+                             label_column=config.data.label_column)
         x, y = split.x_test, split.y_test
     else:
         source = data
-        x, y = read_dataset_file(dataset, data)
-    tokenizer = run_dir.tokenizer()
-    if tokenizer is not None:
-        x = tokenizer.transform(x)
+        _check_class_folders(data, dataset, run_dir.metrics()["data"]["class_names"])
+        x, y = read_dataset_file(dataset, data, label_column=config.data.label_column)
+    preprocessor = run_dir.preprocessor()
+    x = preprocessor(x)
     model = run_dir.load_model()
     check_inputs(model, x, origin=str(source))
-    scores = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    batches = Batches(x, y, batch_size=batch_size,
+                      workers=4 if preprocessor.kind == "image" and not isinstance(
+                          x, np.ndarray) else 1)
+    scores = model.evaluate(batches, verbose=0, return_dict=True)
     return {"run": run, "recipe": config.recipe, "data": str(source), "examples": int(len(x)),
             "test": {k: float(v) for k, v in scores.items()}}
+
+
+def _check_class_folders(path, dataset, trained):
+    """A folder of class folders must hold the classes the run was trained on."""
+    from cookbook.data.class_folders import folder_class_names
+
+    if dataset_kind(dataset) == "tabular":
+        return
+    names = folder_class_names(path, dataset_kind(dataset))
+    if names is not None and names != list(trained):
+        raise DataError(f"{path} has the classes {', '.join(names)}, but the run was trained on "
+                        f"{', '.join(trained)}; give it one folder per trained class, named the "
+                        "same")

@@ -33,6 +33,8 @@ class RecipeSpec:
         target: the accuracy its defaults reach, in words.
         fit: defaults for training (keys of `cookbook.config.FitConfig`).
         task: `"classification"` or `"regression"`.
+        make_preprocessor: `make_preprocessor(hyperparameters)` gives the recipe's
+            preprocessor (`cookbook.preprocessors`); see `preprocessor`.
     """
 
     name: str
@@ -41,6 +43,14 @@ class RecipeSpec:
     target: str
     fit: dict = dataclasses.field(default_factory=dict)
     task: str = "classification"
+    make_preprocessor: Callable[[dict], Any] | None = None
+
+    def preprocessor(self, model_config: dict | None = None):
+        """What turns raw data into this recipe's inputs, for the hyper-parameters in
+        `model_config` (the defaults for those left out)."""
+        if self.make_preprocessor is None:
+            raise ValueError(f"recipe {self.name} declares no preprocessor")
+        return self.make_preprocessor({**self.hyperparameters(), **(model_config or {})})
 
     def hyperparameters(self) -> dict[str, Any]:
         """The recipe function's keyword-only parameters and their defaults.
@@ -59,20 +69,24 @@ class RecipeSpec:
         return option in inspect.signature(self.fn).parameters
 
 
-def register(*, dataset: str, target: str, fit: dict | None = None,
-             task: str = "classification"):
+def register(*, dataset: str, target: str, preprocessor: Callable[[dict], Any],
+             fit: dict | None = None, task: str = "classification"):
     """Register a recipe function under its own name.
 
     Args:
         dataset: name of the dataset the recipe trains on.
         target: the accuracy the defaults reach, in words (shown by `cookbook list`).
+        preprocessor: a function from the recipe's hyper-parameters (a dict) to the
+            preprocessor of its inputs (`cookbook.preprocessors`).
         fit: training defaults for this recipe, e.g. `{"epochs": 10}`.
         task: `"classification"` (outputs are class probabilities) or `"regression"`.
 
     Example:
 
     ```python
-    @register(dataset="mnist", target="test accuracy >= 0.94")
+    @register(dataset="mnist", target="test accuracy >= 0.94",
+              preprocessor=lambda hp: ImagePreprocessor((28, 28), channels=1,
+                                                        channel_axis=False))
     def my_recipe(*, units=64):
         ...
     ```
@@ -91,7 +105,7 @@ def register(*, dataset: str, target: str, fit: dict | None = None,
         if task not in ("classification", "regression"):
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
         _RECIPES[fn.__name__] = RecipeSpec(fn.__name__, fn, dataset, target, dict(fit or {}),
-                                           task)
+                                           task, preprocessor)
         return fn
 
     return decorator

@@ -17,8 +17,12 @@ def save_figure(fig, path):
         fig.savefig(tmp, format="png", dpi=100)
 
 
-def write_run_plots(out, model, task, raw_x_test, x_test, y_test, class_names):
+def write_run_plots(out, model, task, test, raw_x_test, class_names):
     """Confusion matrix, sample predictions and mistakes for a classifier's test split.
+
+    Args:
+        test: the test split as `cookbook.data.pipeline.Batches` (in its stored order).
+        raw_x_test: the test inputs as loaded: texts, or images (an array or `ImageFiles`).
 
     Returns:
         `(plots, mistakes)`: the PNG file names written and, for text, the most confidently
@@ -28,22 +32,38 @@ def write_run_plots(out, model, task, raw_x_test, x_test, y_test, class_names):
 
     if task != "classification":
         return [], []
-    probs = model.predict(x_test, batch_size=512, verbose=0)
+    probs = model.predict(test, verbose=0)
+    y_test = test.labels()
     predicted = plotting.predicted_classes(probs)[0]
     save_figure(plotting.plot_confusion_matrix(y_test, predicted, class_names),
                 os.path.join(out, CONFUSION_FILE))
     plots, mistakes = [CONFUSION_FILE], []
-    raw = np.asarray(raw_x_test)
-    if raw.dtype.kind in "OSU":
-        mistakes = plotting.confident_mistakes(raw, y_test, probs, class_names)
-    elif raw.ndim >= 3:
-        save_figure(plotting.plot_image_predictions(raw, y_test, probs, class_names),
+    images = test.x  # pixels as the model takes them; files are read only for the few shown
+    if isinstance(raw_x_test, np.ndarray) and raw_x_test.dtype.kind in "OSU":
+        mistakes = plotting.confident_mistakes(raw_x_test[test.indices], y_test, probs,
+                                               class_names)
+    elif len(images.shape) >= 3:
+        shown = _Subset(images, test.indices)
+        save_figure(plotting.plot_image_predictions(shown, y_test, probs, class_names),
                     os.path.join(out, PREDICTIONS_FILE))
-        save_figure(plotting.plot_image_predictions(raw, y_test, probs, class_names,
+        save_figure(plotting.plot_image_predictions(shown, y_test, probs, class_names,
                                                     mistakes=True),
                     os.path.join(out, MISTAKES_FILE))
         plots += [PREDICTIONS_FILE, MISTAKES_FILE]
     return plots, mistakes
+
+
+class _Subset:
+    """`source[indices[i]]` for one `i` at a time, read when asked."""
+
+    def __init__(self, source, indices):
+        self.source, self.indices = source, indices
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, i):
+        return np.asarray(self.source[self.indices[i:i + 1]])[0]
 
 
 def write_report(out, config, metrics, plots, mistakes):

@@ -62,12 +62,16 @@ class RunDir:
 
         return keras.saving.load_model(os.path.join(self.path, MODEL_FILE), safe_mode=True)
 
+    def preprocessor(self):
+        """The recipe's preprocessor with the state saved in this run (a text vocabulary)."""
+        from cookbook.registry import get_recipe
+
+        return get_recipe(self.config().recipe).preprocessor(self.config().model).load(self.path)
+
     def tokenizer(self):
         """The run's tokenizer, or None for recipes that take no text."""
-        from cookbook.text import VOCABULARY_FILE, Tokenizer
+        from cookbook.text import VOCABULARY_FILE
 
         if not os.path.exists(os.path.join(self.path, VOCABULARY_FILE)):
             return None
-        tokenizer = Tokenizer.for_model(self.config().model)
-        return Tokenizer.load(self.path, tokenizer.vocab_size, tokenizer.sequence_length,
-                              tokenizer.ngrams)
+        return self.preprocessor().tokenizer

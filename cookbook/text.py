@@ -139,15 +139,11 @@ class Tokenizer:
         ignored: it is kept so that older calls still work.
         """
         del batch_size
-        index = self._index()
         texts = list(texts)
         if self.bag_of_words:
-            out = np.zeros((len(texts), self.vocab_size), np.uint8)
-            for row, text in zip(out, texts):
-                # Entry 0 (out of vocabulary) for any term not in the index.
-                ids = set(map(index.get, _terms(words(text), self.ngrams), itertools.repeat(0)))
-                row[list(ids)] = 1
+            return self.encode(texts).dense()
         else:
+            index = self._index()
             length = self.sequence_length
             out = np.zeros((len(texts), length), np.int32)
             for row, text in zip(out, texts):
@@ -155,6 +151,23 @@ class Tokenizer:
                 ids = list(map(index.get, terms, itertools.repeat(1)))  # 1: out of vocabulary
                 row[:len(ids)] = ids
         return out
+
+    def encode(self, texts):
+        """Like `transform`, compact: token ids as they are; bags of words as a `BagOfWords`.
+
+        A bag of words is held as the sorted ids of each text (a few hundred per review) and
+        made dense a batch at a time by the input pipeline, instead of `vocab_size` bytes per
+        text.
+        """
+        if not self.bag_of_words:
+            return self.transform(texts)
+        index = self._index()
+        rows = []
+        for text in texts:
+            # Entry 0 (out of vocabulary) for any term not in the index.
+            ids = set(map(index.get, _terms(words(text), self.ngrams), itertools.repeat(0)))
+            rows.append(np.array(sorted(ids), np.int32))
+        return BagOfWords(rows, self.vocab_size)
 
     def save(self, directory):
         """Write the vocabulary to `directory/vocabulary.txt`, one entry per "\\n"-ended line.
@@ -199,3 +212,54 @@ class Tokenizer:
     def _check_fitted(self):
         if self.vocabulary_ is None:
             raise ValueError("this Tokenizer has no vocabulary yet: call fit(texts) first")
+
+
+class BagOfWords:
+    """Bags of words held as ids, read as multi-hot rows: `bags[indices]`.
+
+    Args:
+        rows: one integer array of vocabulary ids per text.
+        width: entries of a multi-hot row (`vocab_size`).
+
+    Example:
+
+    ```python
+    bags = BagOfWords([np.array([0, 5]), np.array([2])], width=8)
+    bags[np.array([1])]   # array([[0, 0, 1, 0, 0, 0, 0, 0]], dtype=uint8)
+    ```
+    """
+
+    dtype = np.dtype(np.uint8)
+
+    def __init__(self, rows, width):
+        self.width = width
+        self.offsets = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum([len(r) for r in rows], out=self.offsets[1:])
+        self.ids = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+
+    def __len__(self):
+        return len(self.offsets) - 1
+
+    @property
+    def shape(self):
+        return (len(self), self.width)
+
+    @property
+    def ndim(self):
+        return 2
+
+    def __getitem__(self, indices):
+        indices = np.atleast_1d(np.asarray(indices))
+        starts, ends = self.offsets[indices], self.offsets[indices + 1]
+        lengths = ends - starts
+        rows = np.repeat(np.arange(len(indices)), lengths)
+        # positions of every id of the chosen texts in `self.ids`
+        positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
+            lengths.sum())
+        out = np.zeros((len(indices), self.width), np.uint8)
+        out[rows, self.ids[positions]] = 1
+        return out
+
+    def dense(self):
+        """Every row, as one `(N, width)` uint8 array."""
+        return self[np.arange(len(self))]

@@ -29,7 +29,7 @@ from cookbook import atomic, config as config_lib
 from cookbook.callbacks import DeviceReport, EpochBackup, NaNGuard, Progress
 from cookbook.compilation import (check_steps_per_execution, choose_steps_per_execution,
                                   set_jit_compile)
-from cookbook.data import dataset_kind, load_dataset, seeded_split
+from cookbook.data import load_dataset, seeded_split
 from cookbook.distribute import check_mode, distribution_scope
 from cookbook.devices import list_devices
 from cookbook.errors import ConfigError, DataError, RunDirError, TrainingError
@@ -89,27 +89,30 @@ def check_inputs(model, x, origin="data"):
 
 
 def prepare_data(config, directory):
-    """Load the recipe's data; text becomes token ids (the vocabulary is saved in `directory`).
+    """Load the recipe's data and its preprocessor, fitted on the training split.
+
+    The preprocessor's state (the vocabulary of text recipes) and a few raw test examples are
+    saved in `directory`.
 
     Returns:
-        `(data, raw_x_test)`: the `Dataset` ready for the model, and the test inputs as they
-        were before tokenization.
+        `(data, preprocessor)`: the `Dataset` as loaded (raw inputs) and the recipe's fitted
+        preprocessor; `preprocessor(data.x_train)` gives the model's inputs.
     """
     spec = get_recipe(config.recipe)
-    data = load_dataset(spec.dataset, config.data.source, seed=config.fit.seed)
-    examples = data.x_test[:4]
+    data = load_dataset(spec.dataset, config.data.source, seed=config.fit.seed,
+                        label_column=config.data.label_column)
+    preprocessor = spec.preprocessor(config.model).fit(data.x_train)
+    preprocessor.save(directory)
     atomic.write_text(os.path.join(directory, EXAMPLES_FILE), json.dumps(
-        {"x": [x if isinstance(x, str) else np.asarray(x).tolist() for x in examples]}))
-    raw_x_test = data.x_test
-    if dataset_kind(spec.dataset) == "text":
-        from cookbook.text import Tokenizer
+        {"x": _examples(preprocessor(data.x_test), data.x_test, preprocessor.kind)}))
+    return data, preprocessor
 
-        tokenizer = Tokenizer.for_model(config.model)
-        tokenizer.fit(data.x_train)
-        tokenizer.save(directory)
-        data.x_train = tokenizer.transform(data.x_train)
-        data.x_test = tokenizer.transform(data.x_test)
-    return data, raw_x_test
+
+def _examples(x, raw, kind, count=4):
+    """The first `count` test inputs, as JSON: texts as they are, pixels and features as lists."""
+    if kind == "text":
+        return [str(t) for t in raw[:count]]
+    return np.asarray(x[np.arange(min(count, len(x)))]).tolist()
 
 
 def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=False):
@@ -154,6 +157,7 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
     if config.fit.precision != "float32" and not spec.takes("dtype"):
         raise ConfigError(f"recipe {config.recipe} takes no dtype= argument, so it cannot be "
                           f"built for fit.precision {config.fit.precision!r}; use float32")
+    _classes_from_folder(config, spec)
     created = _claim_run_dir(out, config)
     keras.utils.set_random_seed(config.fit.seed)
     with distribution_scope(config.fit.distribute) as used:
@@ -163,62 +167,56 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
 def _train(config, out, created, callbacks, find_lr, distribution):
     import keras
 
+    from cookbook.data.pipeline import Batches
+
     spec = get_recipe(config.recipe)
+    fit = config.fit
     try:
-        data, raw_x_test = prepare_data(config, out)
-        x_train, y_train, x_val, y_val = _validation_split(data, config)
+        data, preprocessor = prepare_data(config, out)
+        x, x_test = preprocessor(data.x_train), preprocessor(data.x_test)
+        train_idx, val_idx = _validation_split(data.y_train, config)
         model = build_model(config)
-        check_inputs(model, x_train, origin=f"training data ({data.source})")
-        adapt(model, x_train)
+        check_inputs(model, x, origin=f"training data ({data.source})")
+        if preprocessor.kind == "tabular":
+            adapt(model, x[train_idx])
+        test_idx = np.arange(len(x_test))
+        if distribution["engine"] == "keras.distribution.DataParallel":
+            train_idx, val_idx, test_idx = _whole_replica_batches(
+                distribution, fit.batch_size, train=train_idx, val=val_idx, test=test_idx)
     except Exception:
         if created:  # nothing was trained: leave no run directory behind to trip a retry
             shutil.rmtree(out, ignore_errors=True)
         raise
 
-    fit = config.fit
-    if distribution["engine"] == "keras.distribution.DataParallel":
-        # JAX shards every batch evenly over the devices, the last partial one included.
-        replicas = distribution["replicas"]
-        if fit.batch_size % replicas:
-            raise DataError(f"fit.batch_size {fit.batch_size} must be a multiple of the "
-                            f"{replicas} devices for data_parallel on JAX")
-        distribution["dropped"] = {}
-        for split in ("train", "val", "test"):
-            x, y = {"train": (x_train, y_train), "val": (x_val, y_val),
-                    "test": (data.x_test, data.y_test)}[split]
-            if x is None:
-                continue
-            keep = len(x) - len(x) % replicas
-            distribution["dropped"][split] = len(x) - keep
-            if split == "train":
-                x_train, y_train = x[:keep], y[:keep]
-            elif split == "val":
-                x_val, y_val = x[:keep], y[:keep]
-            else:
-                data.x_test, data.y_test, raw_x_test = x[:keep], y[:keep], raw_x_test[:keep]
+    # Photos are decoded in worker threads while the device trains.
+    workers = min(4, os.cpu_count() or 1) if preprocessor.kind == "image" and not isinstance(
+        x, np.ndarray) else 1
+    train = Batches(x, data.y_train, batch_size=fit.batch_size, indices=train_idx, shuffle=True,
+                    seed=fit.seed, workers=workers)
+    val = None if val_idx is None else Batches(x, data.y_train, batch_size=fit.batch_size,
+                                               indices=val_idx, workers=workers)
+    test = Batches(x_test, data.y_test, batch_size=max(fit.batch_size, 256), indices=test_idx,
+                   workers=workers)
     lr_finder = None
     if find_lr and not os.path.isdir(os.path.join(out, BACKUP_DIR)):
         from cookbook.callbacks import find_lr as run_lr_finder
 
-        lr_finder = run_lr_finder(model, x_train, y_train, batch_size=fit.batch_size)
+        lr_finder = run_lr_finder(model, train, None)
         if lr_finder.suggestion:
             model.optimizer.learning_rate = lr_finder.suggestion
         save_figure(lr_finder.plot(), os.path.join(out, LR_FINDER_FILE))
+    first_x, first_y = train[0]
     steps_per_execution = choose_steps_per_execution(
-        model, x_train, y_train, batch_size=fit.batch_size,
-        steps_per_epoch=-(-len(x_train) // fit.batch_size), setting=fit.steps_per_execution,
+        model, first_x, first_y, batch_size=fit.batch_size, steps_per_epoch=len(train),
+        last_batch_size=train.last_batch_size, setting=fit.steps_per_execution,
         per_batch_callbacks=find_lr or any(_needs_every_batch(cb) for cb in callbacks),
         # Keras' multi-step loop fails to build under tf.distribute.MirroredStrategy.
         one_step_reason=("tf.distribute.MirroredStrategy" if distribution["engine"] and
                          "Mirrored" in distribution["engine"] else None))
-    cbs, guard, device_report = fit_callbacks(out, fit, len(x_train), x_val is not None)
+    cbs, guard, device_report = fit_callbacks(out, fit, train.num_examples, val is not None)
     try:
-        keras_history = model.fit(
-            x_train, y_train,
-            validation_data=(x_val, y_val) if x_val is not None else None,
-            epochs=fit.epochs, batch_size=fit.batch_size, verbose=0,
-            callbacks=cbs + list(callbacks),
-        )
+        keras_history = model.fit(train, validation_data=val, epochs=fit.epochs, shuffle=False,
+                                  verbose=0, callbacks=cbs + list(callbacks))
     except (RuntimeError, ValueError) as e:
         # Some backends fail inside the step on NaN values (torch's binary cross-entropy
         # rejects NaN probabilities) before NaNGuard sees the loss.
@@ -230,21 +228,21 @@ def _train(config, out, created, callbacks, find_lr, distribution):
         raise TrainingError(f"{config.recipe}: {guard.message} (run directory {out} keeps the "
                             "config and history; no model was saved)")
 
-    test = model.evaluate(data.x_test, data.y_test, batch_size=max(fit.batch_size, 256),
-                          verbose=0, return_dict=True)
+    scores = model.evaluate(test, verbose=0, return_dict=True)
     history = read_history(os.path.join(out, HISTORY_FILE)) or keras_history.history
     device = device_report.summary()
     metrics = {
         "recipe": config.recipe,
-        "test": {k: float(v) for k, v in test.items()},
+        "test": {k: float(v) for k, v in scores.items()},
         "fit_seconds": device["fit_seconds"],
         "train_seconds": device["train_seconds"],
         # Steady training throughput: compilation and end-of-epoch work left out.
         "samples_per_second": device["samples_per_second"],
         "steps_per_execution": steps_per_execution,
         "epochs": len(next(iter(history.values()), [])),
-        "data": {"dataset": spec.dataset, "source": data.source, "train": len(x_train),
-                 "validation": 0 if x_val is None else len(x_val), "test": len(data.x_test),
+        "data": {"dataset": spec.dataset, "source": data.source, "train": len(train_idx),
+                 "validation": 0 if val is None else val.num_examples,
+                 "test": test.num_examples,
                  "class_names": list(data.class_names)},
         "distribute": distribution,
         "precision": fit.precision,
@@ -260,8 +258,8 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     from cookbook.plotting import plot_history
 
     save_figure(plot_history(history, config.recipe), os.path.join(out, CURVES_FILE))
-    plots, mistakes = report.write_run_plots(out, model, spec.task, raw_x_test, data.x_test,
-                                             data.y_test, data.class_names)
+    plots, mistakes = report.write_run_plots(out, model, spec.task, test, data.x_test,
+                                             data.class_names)
     plots = [CURVES_FILE] + plots + ([LR_FINDER_FILE] if lr_finder is not None else [])
     report.write_report(out, config, metrics, plots, mistakes)
     atomic.write_text(os.path.join(out, METRICS_FILE), json.dumps(metrics, indent=2) + "\n")
@@ -294,6 +292,25 @@ def fit_callbacks(out, fit, samples_per_epoch, validation=True):
         cbs.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=fit.reduce_lr_patience,
                                                      verbose=0))
     return cbs, guard, device_report
+
+
+def _classes_from_folder(config, spec):
+    """A folder of class folders sets the number of classes: `model.num_classes` for recipes
+    that take it; binary recipes need exactly two."""
+    from cookbook.data import dataset_kind
+    from cookbook.data.class_folders import folder_class_names
+
+    if spec.task != "classification" or dataset_kind(spec.dataset) == "tabular":
+        return
+    names = folder_class_names(config.data.source, dataset_kind(spec.dataset))
+    if names is None:
+        return
+    if "num_classes" in spec.hyperparameters():
+        config.model["num_classes"] = len(names)
+    elif len(names) != 2:
+        raise DataError(f"{config.data.source} has {len(names)} class folders "
+                        f"({', '.join(names)}); {config.recipe} is a binary classifier: give it "
+                        "exactly 2")
 
 
 def _needs_every_batch(callback):
@@ -342,14 +359,33 @@ def _claim_run_dir(out, config):
     return created
 
 
-def _validation_split(data, config):
+def _validation_split(y, config):
+    """`(train_indices, validation_indices)` of the training split (validation None if off)."""
     fraction = config.data.validation_fraction
     if not fraction:
-        return data.x_train, data.y_train, None, None
+        return np.arange(len(y)), None
     if not 0 < fraction < 1:
         raise DataError(f"data.validation_fraction must be in [0, 1), got {fraction}")
-    n_val = max(int(round(len(data.x_train) * fraction)), len(np.unique(data.y_train)))
-    return seeded_split(data.x_train, data.y_train, n_val, config.fit.seed)
+    n_val = max(int(round(len(y) * fraction)), len(np.unique(y)))
+    train_idx, _, val_idx, _ = seeded_split(np.arange(len(y)), y, n_val, config.fit.seed)
+    return train_idx, val_idx
+
+
+def _whole_replica_batches(distribution, batch_size, **splits):
+    """Each split cut to a multiple of the devices: JAX shards every batch evenly over them,
+    the last partial one included. The examples left out are counted in `distribution`."""
+    replicas = distribution["replicas"]
+    if batch_size % replicas:
+        raise DataError(f"fit.batch_size {batch_size} must be a multiple of the "
+                        f"{replicas} devices for data_parallel on JAX")
+    distribution["dropped"] = {}
+    kept = []
+    for name, idx in splits.items():
+        if idx is not None:
+            distribution["dropped"][name] = len(idx) % replicas
+            idx = idx[:len(idx) - len(idx) % replicas]
+        kept.append(idx)
+    return kept
 
 
 def read_history(path):

@@ -75,7 +75,7 @@ def test_unknown_recipe_lists_the_known_ones():
 
 def test_register_rejects_positional_hyperparameters():
     with pytest.raises(TypeError, match="keyword-only"):
-        @register(dataset="mnist", target="-")
+        @register(dataset="mnist", target="-", preprocessor=lambda hp: None)
         def bad_recipe(units=3):
             return units
 

@@ -172,11 +172,13 @@ def test_float16_on_a_cpu_only_machine_is_refused_before_anything_is_written(tmp
 
 def test_precision_needs_a_recipe_that_takes_dtype(tmp_path, monkeypatch):
     from cookbook import registry
+    from cookbook.preprocessors import TabularPreprocessor
 
     cookbook.list_recipes()  # the built-in ones are in the copy below
     monkeypatch.setattr(registry, "_RECIPES", dict(registry._RECIPES))  # undone after the test
 
-    @registry.register(dataset="breast_cancer", target="-")
+    @registry.register(dataset="breast_cancer", target="-",
+                       preprocessor=lambda hp: TabularPreprocessor(30))
     def no_dtype_recipe(*, units: int = 1):
         return cookbook.recipes.logistic_regression()
 

@@ -93,14 +93,23 @@ class LRFinder(keras.callbacks.Callback):
         return plot_lr_finder(self.lrs, self.losses, self.suggestion)
 
 
-def find_lr(model, x, y, *, batch_size=64, min_lr=1e-6, max_lr=1.0, steps=100, verbose=0):
+def find_lr(model, x, y=None, *, batch_size=64, min_lr=1e-6, max_lr=1.0, steps=100,
+            verbose=0):
     """Run an `LRFinder` over `steps` batches of `(x, y)`; the model is left as it was.
+
+    Args:
+        x, y: training inputs and labels, or `x` a `keras.utils.PyDataset` of batches (its own
+            batch size) and `y` None.
 
     Returns:
         The `LRFinder`, with `lrs`, `losses`, `suggestion` and `plot()`.
     """
     finder = LRFinder(min_lr=min_lr, max_lr=max_lr, steps=steps)
-    steps_per_epoch = max(math.ceil(len(x) / batch_size), 1)
-    model.fit(x, y, batch_size=batch_size, epochs=math.ceil(steps / steps_per_epoch),
-              verbose=verbose, callbacks=[finder])
+    if y is None:
+        steps_per_epoch, batching = max(len(x), 1), {"shuffle": False}
+    else:
+        steps_per_epoch = max(math.ceil(len(x) / batch_size), 1)
+        batching = {"batch_size": batch_size}
+    model.fit(x, y, epochs=math.ceil(steps / steps_per_epoch), verbose=verbose,
+              callbacks=[finder], **batching)
     return finder

@@ -1,24 +1,30 @@
 """The Wisconsin breast cancer set that scikit-learn ships (569 examples, 30 features)."""
 
 from cookbook.data.dataset import Dataset, seeded_split
+from cookbook.data.feature_csv import read_feature_csv
 from cookbook.data.npz import read_npz
 
 # scikit-learn's target: 0 = malignant, 1 = benign.
 CLASS_NAMES = ["malignant", "benign"]
+NUM_FEATURES = 30
 
 
-def load(source, seed):
+def load(source, seed, label_column="label"):
     if source in ("auto", "sklearn"):
         from sklearn.datasets import load_breast_cancer
 
         x, y = load_breast_cancer(return_X_y=True)
         source = "sklearn"
     else:
-        x, y = read_file(source)
+        x, y = read_file(source, label_column)
     x_train, y_train, x_test, y_test = seeded_split(x.astype("float32"), y, 0.2, seed)
     return Dataset("breast_cancer", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 
-def read_file(path):
-    x, y = read_npz(path, (None, 30))
+def read_file(path, label_column="label"):
+    """Features and 0/1 labels of a CSV (a header, `label_column` and 30 feature columns) or
+    of an .npz."""
+    if path.lower().endswith((".csv", ".csv.gz")):
+        return read_feature_csv(path, NUM_FEATURES, label_column)
+    x, y = read_npz(path, (None, NUM_FEATURES))
     return x.astype("float32"), y

@@ -5,7 +5,10 @@ the set as one array the photos are resized to `IMAGE_SIZE` on loading; the reci
 resizes whatever it is given, so a served model takes photos of any size.
 """
 
+import os
+
 from cookbook.data import tfds_source
+from cookbook.data.class_folders import load_image_folder, read_image_folder
 from cookbook.data.dataset import Dataset, seeded_split
 from cookbook.data.npz import read_npz
 
@@ -19,6 +22,8 @@ def load(source, seed):
         tfds_source.require_tfds("cats_vs_dogs", HINT)
         x, y = from_tfds()
         source = "tfds"
+    elif os.path.isdir(source):
+        return load_image_folder("cats_vs_dogs", source, seed)
     else:
         x, y = read_file(source)
     x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
@@ -31,4 +36,6 @@ def from_tfds(data_dir=None, image_size=IMAGE_SIZE):
 
 
 def read_file(path):
+    if os.path.isdir(path):
+        return read_image_folder(path)[:2]
     return read_npz(path, (None, None, None, 3))

@@ -1,6 +1,9 @@
 """CIFAR-10: 32x32 colour images of 10 classes, through tensorflow-datasets."""
 
+import os
+
 from cookbook.data import tfds_source
+from cookbook.data.class_folders import load_image_folder, read_image_folder
 from cookbook.data.dataset import Dataset, seeded_split
 from cookbook.data.npz import read_npz
 
@@ -14,6 +17,8 @@ def load(source, seed):
         # No offline sample of CIFAR-10 ships with any dependency: fail fast.
         tfds_source.require_tfds("cifar10", HINT)
         return from_tfds()
+    if os.path.isdir(source):
+        return load_image_folder("cifar10", source, seed)
     x, y = read_file(source)
     x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
     return Dataset("cifar10", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
@@ -25,4 +30,6 @@ def from_tfds(data_dir=None):
 
 
 def read_file(path):
+    if os.path.isdir(path):
+        return read_image_folder(path)[:2]
     return read_npz(path, (None, 32, 32, 3))

@@ -56,20 +56,30 @@ def _registry():
 
     return {
         "diabetes": DatasetInfo(diabetes.load, diabetes.read_file, ("auto", "sklearn"),
-                                ".npz with arrays x (N, 10) and y (N,)", "tabular"),
+                                "a CSV with a header: 10 feature columns and a label column, "
+                                "or an .npz with arrays x (N, 10) and y (N,)", "tabular"),
         "cifar10": DatasetInfo(cifar10.load, cifar10.read_file, ("auto", "tfds"),
-                               ".npz with arrays x (N, 32, 32, 3) and y (N,)", "image"),
+                               f"{_FOLDER}, or an .npz with arrays x (N, 32, 32, 3) and y (N,)",
+                               "image"),
         "cats_vs_dogs": DatasetInfo(cats_vs_dogs.load, cats_vs_dogs.read_file, ("auto", "tfds"),
-                                    ".npz with arrays x (N, H, W, 3) and y (N,)", "image"),
+                                    f"{_FOLDER}, or an .npz with arrays x (N, H, W, 3) and y "
+                                    "(N,)", "image"),
         "mnist": DatasetInfo(mnist.load, mnist.read_file, ("auto", "tfds", "sample"),
-                             ".npz with arrays x (N, 28, 28) and y (N,)", "image"),
+                             f"{_FOLDER}, or an .npz with arrays x (N, 28, 28) and y (N,)",
+                             "image"),
         "breast_cancer": DatasetInfo(breast_cancer.load, breast_cancer.read_file,
                                      ("auto", "sklearn"),
-                                     ".npz with arrays x (N, 30) and y (N,)", "tabular"),
+                                     "a CSV with a header: 30 feature columns and a label "
+                                     "column, or an .npz with arrays x (N, 30) and y (N,)",
+                                     "tabular"),
         "imdb_reviews": DatasetInfo(imdb.load, imdb.read_file, ("auto", "tfds"),
-                                    "CSV review,sentiment (plain or .gz), or an aclImdb/ folder", "text"),
+                                    "a CSV review,sentiment (plain or .gz), an aclImdb/ folder, "
+                                    "or a folder with one sub-folder of .txt files per class",
+                                    "text"),
     }
 
+
+_FOLDER = "a folder with one sub-folder of .png/.jpg/.jpeg/.bmp/.gif images per class"
 
 DATASETS = ("breast_cancer", "cats_vs_dogs", "cifar10", "diabetes", "imdb_reviews", "mnist")
 
@@ -86,7 +96,8 @@ def _info(name):
         raise DataError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}") from None
 
 
-def load_dataset(name: str, source: str = "auto", *, seed: int = 0) -> Dataset:
+def load_dataset(name: str, source: str = "auto", *, seed: int = 0,
+                 label_column: str = "label") -> Dataset:
     """Load the train and test splits of a dataset.
 
     Args:
@@ -95,6 +106,7 @@ def load_dataset(name: str, source: str = "auto", *, seed: int = 0) -> Dataset:
             sample with a warning), a named source of the dataset (`"tfds"`, `"sample"`,
             `"sklearn"`), or a path to a local file or folder.
         seed: seed of any split made here (offline samples and single files are split 80/20).
+        label_column: the label's column in a CSV of tabular features.
 
     Returns:
         A `Dataset`.
@@ -113,15 +125,20 @@ def load_dataset(name: str, source: str = "auto", *, seed: int = 0) -> Dataset:
         )
     if source not in info.sources and not os.path.exists(source):
         raise DataError(f"data file not found: {source} (expected for {name}: {info.files})")
-    return info.load(source, seed)
+    return info.load(source, seed, **_options(info, label_column))
 
 
-def read_dataset_file(name: str, path: str):
-    """Every example of a local file for dataset `name`, as `(x, y)`, e.g. to evaluate on."""
+def read_dataset_file(name: str, path: str, *, label_column: str = "label"):
+    """Every example of a local file or folder for dataset `name`, as `(x, y)`, e.g. to evaluate
+    on."""
     info = _info(name)
     if not os.path.exists(path):
         raise DataError(f"data file not found: {path} (expected for {name}: {info.files})")
-    return info.read_file(path)
+    return info.read_file(path, **_options(info, label_column))
+
+
+def _options(info, label_column):
+    return {"label_column": label_column} if info.kind == "tabular" else {}
 
 
 def _looks_like_path(source):

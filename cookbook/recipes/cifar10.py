@@ -3,6 +3,7 @@
 import keras
 
 from cookbook.layers import ImageAugmentation
+from cookbook.preprocessors import ImagePreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
@@ -26,6 +27,7 @@ def _residual_block(x, filters, stride, name, dtype):
 
 @register(
     dataset="cifar10",
+    preprocessor=lambda hyperparameters: ImagePreprocessor((32, 32), channels=3),
     target="test accuracy >= 0.80 on CIFAR-10 (not measured yet: no data, no GPU here)",
     fit={"epochs": 30, "batch_size": 128, "early_stopping_patience": 5},
 )

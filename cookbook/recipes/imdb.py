@@ -2,12 +2,14 @@
 
 import keras
 
+from cookbook.preprocessors import TextPreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
 
 @register(
     dataset="imdb_reviews",
+    preprocessor=lambda hp: TextPreprocessor(hp["vocab_size"], hp["sequence_length"]),
     target="test accuracy >= 0.88 (held-out 20% of 39.6k reviews)",
     fit={"epochs": 3, "batch_size": 64, "early_stopping_patience": 1},
 )
@@ -92,6 +94,7 @@ def imdb_lstm(
 
 @register(
     dataset="imdb_reviews",
+    preprocessor=lambda hp: TextPreprocessor(hp["vocab_size"], None, hp["ngrams"]),
     target="test accuracy >= 0.89 (held-out 20% of 39.6k reviews), in a fraction of imdb_lstm's time",
     fit={"epochs": 4, "batch_size": 128, "early_stopping_patience": 1},
 )

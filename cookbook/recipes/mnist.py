@@ -3,10 +3,16 @@
 import keras
 
 from cookbook.layers import ImageAugmentation
+from cookbook.preprocessors import ImagePreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
 IMAGE_SHAPE = (28, 28)
+
+
+def _digits(hyperparameters):
+    """Greyscale 28x28 pixels, without a channel axis."""
+    return ImagePreprocessor(IMAGE_SHAPE, channels=1, channel_axis=False)
 
 
 def _image_input(dtype):
@@ -26,6 +32,7 @@ def _compile_classifier(model, learning_rate, dtype):
 
 @register(
     dataset="mnist",
+    preprocessor=_digits,
     target="test accuracy >= 0.94 (5k sample), >= 0.98 (full MNIST)",
     fit={"epochs": 30, "batch_size": 128, "early_stopping_patience": 5},
 )
@@ -73,6 +80,7 @@ def mnist_dense(
 
 @register(
     dataset="mnist",
+    preprocessor=_digits,
     target="test accuracy >= 0.975 (5k sample), >= 0.99 (full MNIST)",
     fit={"epochs": 20, "batch_size": 64, "early_stopping_patience": 4},
 )

@@ -2,12 +2,14 @@
 
 import keras
 
+from cookbook.preprocessors import TabularPreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
 
 @register(
     dataset="breast_cancer",
+    preprocessor=lambda hp: TabularPreprocessor(hp["num_features"]),
     target="test accuracy >= 0.97 (breast cancer, stratified 80/20 split)",
     fit={"epochs": 200, "batch_size": 32, "early_stopping_patience": 20,
          "reduce_lr_patience": 10},
@@ -64,6 +66,7 @@ def logistic_regression(
 
 @register(
     dataset="diabetes",
+    preprocessor=lambda hp: TabularPreprocessor(hp["num_features"]),
     task="regression",
     target="test R2 within 0.01 of least squares (diabetes, 80/20 split)",
     fit={"epochs": 500, "batch_size": 32, "early_stopping_patience": 30,
