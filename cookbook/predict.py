@@ -1,0 +1,407 @@
+"""Predict with a finished run on new inputs: image files, texts, or rows of features.
+
+Each input gives one record (a dict, one JSON line on the command line) with the outputs the
+exported SavedModel serves (`cookbook.export`):
+
+- classifiers with several classes: `class_name`, `class_id`, `probabilities`;
+- binary classifiers: `class_name`, `class_id` (probability >= 0.5), `probability` (of class 1);
+- regression: `prediction`.
+
+Every record starts with `input`: the image path, `"FILE:LINE"` for a line of `file`, the first
+60 characters of a text, or `"features[I]"` for row I of `features`. An input that cannot be
+read (a file that is not an image, a CSV row with a wrong cell, an empty text) gives
+`{"input": ..., "error": reason}` instead, and the others are still predicted, in the order
+given. Inputs go through the run's own preprocessing (`RunDir.preprocessor()`) and the model a
+batch at a time, so a long list of photos is never decoded all at once.
+
+Example:
+
+```python
+cookbook.predict("runs/mnist", paths=["digit.png"])
+# [{'input': 'digit.png', 'class_name': '7', 'class_id': 7, 'probabilities': [...]}]
+```
+
+Only the light standard library is imported here: `import cookbook` stays free of Keras.
+"""
+
+import csv
+import gzip
+import os
+import zlib
+
+from cookbook.errors import DataError
+
+TEXT_LABEL_CHARS = 60
+DEFAULT_BATCH_SIZE = 256
+IMAGE_READERS = 8
+
+_ACCEPTS = {
+    "image": "image files (PATH arguments; paths= in Python)",
+    "text": "texts (--text TEXT, or --file with a .txt of one text per line or a .csv with a "
+            "'review' column; texts= or file= in Python)",
+    "tabular": "rows of features (--file with a .csv whose header names the feature columns; "
+               "features= or file= in Python)",
+}
+_GIVEN = {"paths": "image paths", "texts": "texts", "features": "rows of features",
+          "txt": "a .txt file of texts", "csv": "a .csv file"}
+_ALLOWED = {"image": {"paths"}, "text": {"texts", "txt", "csv"},
+            "tabular": {"features", "csv"}}
+_READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error)
+
+
+def predict(run_dir, paths=None, texts=None, features=None, file=None, *,
+            batch_size=DEFAULT_BATCH_SIZE):
+    """Predict with a finished run on new inputs, one record per input, in the order given.
+
+    Give the inputs the run's recipe takes: `paths` for image recipes; `texts` and/or `file`
+    (a `.txt` of one text per line, or a `.csv` with a `review` column) for text recipes;
+    `features` and/or `file` (a `.csv` whose header names the feature columns; the run's
+    `data.label_column`, if there, is left out) for tabular recipes. Inputs of several
+    arguments come in the order paths, texts, features, file.
+
+    Args:
+        run_dir: a finished run directory written by `cookbook.train` / `cookbook run`.
+        paths: image files (any format Pillow reads); each is converted and resized to the
+            model's input as in training (e.g. grey 28x28 for MNIST).
+        texts: strings (text recipes).
+        features: an array-like of rows of raw feature values (tabular recipes), e.g. a 2-D
+            NumPy array, a list of lists, or a pandas DataFrame (its label column is dropped).
+        file: a `.txt` or `.csv` file (plain or `.gz`) of inputs; see above.
+        batch_size: inputs decoded and predicted at a time.
+
+    Returns:
+        A list of dicts, one per input: `input` (the path, `"FILE:LINE"`, the first 60
+        characters of a text, or `"features[I]"`), then either the outputs (`class_name`,
+        `class_id` and `probabilities` or `probability` for classifiers, `prediction` for
+        regression) or `error`, the reason that input could not be read.
+
+    Raises:
+        RunDirError: `run_dir` is missing or not a finished run.
+        DataError: no inputs, inputs of a kind the recipe does not take, or a `file` that
+            cannot be read at all (missing, or a CSV without the columns the run needs).
+
+    Example:
+
+    ```python
+    records = cookbook.predict("runs/imdb", texts=["A fine film.", "Dull and slow."])
+    [(r["class_name"], r["probability"]) for r in records]
+    # [('positive', 0.93...), ('negative', 0.08...)]
+    cookbook.predict("runs/cancer", file="patients.csv")   # one record per row
+    ```
+    """
+    return list(iter_predict(run_dir, paths=paths, texts=texts, features=features, file=file,
+                             batch_size=batch_size))
+
+
+def iter_predict(run_dir, paths=None, texts=None, features=None, file=None, *,
+                 batch_size=DEFAULT_BATCH_SIZE):
+    """Like `predict`, but yields the records a batch at a time (what `cookbook predict`
+    prints as they come).
+
+    The run and the inputs are checked before this returns, so a missing run or inputs of
+    the wrong kind raise here, not at the first record.
+    """
+    from cookbook.run_dir import RunDir
+
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    run = RunDir(os.fspath(run_dir)).check()
+    config = run.config()
+    preprocessor = run.preprocessor()
+    kind = _kind(preprocessor, config.recipe)
+    paths, texts = _as_list(paths), _as_list(texts)
+
+    given = [name for name, value in (("paths", paths), ("texts", texts),
+                                      ("features", features)) if value is not None]
+    if file is not None:
+        given.append(_file_type(file))
+    wrong = [g for g in given if g not in _ALLOWED[kind]]
+    if wrong:
+        raise DataError(f"{run.path} is a {config.recipe} run, which predicts from "
+                        f"{_ACCEPTS[kind]}, not from {' or '.join(_GIVEN[w] for w in wrong)}")
+
+    items = []  # (input, raw value, error): raw is a path, a text or a row of floats
+    items += [(os.fspath(p), os.fspath(p), None) for p in paths or ()]
+    items += [_text_item(str(t)[:TEXT_LABEL_CHARS], t) for t in texts or ()]
+    if features is not None:
+        items += _feature_items(features, preprocessor.num_features, config.data.label_column)
+    if file is not None:
+        items += _file_items(os.fspath(file), kind, preprocessor, config.data.label_column)
+    if not items:
+        where = f" ({os.fspath(file)} holds none)" if file is not None else ""
+        raise DataError(f"no inputs to predict{where}: {config.recipe} predicts from "
+                        f"{_ACCEPTS[kind]}")
+    return _records(run, preprocessor, kind, items, batch_size)
+
+
+def _as_list(values):
+    """None, or a list: one string or path alone is one input, not a sequence of characters."""
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes, os.PathLike)):
+        return [values]
+    return list(values)
+
+
+def _kind(preprocessor, recipe):
+    kind = getattr(preprocessor, "kind", None)
+    if kind is None:  # a preprocessor of a user's recipe that does not say
+        from cookbook.data import dataset_kind
+        from cookbook.registry import get_recipe
+
+        kind = dataset_kind(get_recipe(recipe).dataset)
+    return kind
+
+
+def _file_type(file):
+    name = os.fspath(file).lower().removesuffix(".gz")
+    for suffix in ("txt", "csv"):
+        if name.endswith("." + suffix):
+            return suffix
+    raise DataError(f"{os.fspath(file)}: unknown kind of file; --file takes a .txt (one text "
+                    "per line) or a .csv with a header row, plain or gzip-compressed (.gz)")
+
+
+def _text_item(label, text):
+    if not isinstance(text, str):
+        return label, None, f"not a text: {type(text).__name__}"
+    if not text.strip():
+        return label, None, "empty text"
+    return label, text, None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a file of inputs
+
+
+def _open(path):
+    if not os.path.isfile(path):
+        what = "is a folder, not a file" if os.path.isdir(path) else "not found"
+        raise DataError(f"--file {path}: {what}")
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    return opener(path, "rt", encoding="utf-8-sig", newline="")
+
+
+def _file_items(path, kind, preprocessor, label_column):
+    try:
+        with _open(path) as f:
+            if _file_type(path) == "txt":
+                return _text_lines(path, f.read())
+            reader = csv.reader(f)
+            if kind == "text":
+                return _review_rows(path, reader)
+            return _feature_rows(path, reader, preprocessor.num_features, label_column)
+    except _READ_ERRORS as e:
+        raise DataError(f"{path}: cannot read as a text file ({e})") from None
+
+
+def _text_lines(path, content):
+    """One item per line; lines end at "\\n" alone (as `Tokenizer` splits the vocabulary)."""
+    lines = content.split("\n")
+    if lines[-1] == "":  # the last line's "\n" starts no new line
+        lines.pop()
+    return [_text_item(f"{path}:{number}", line.removesuffix("\r"))
+            for number, line in enumerate(lines, 1)]
+
+
+def _rows(reader):
+    """`(first line, row)` of every row after the header; blank lines are skipped."""
+    line = reader.line_num + 1
+    for row in reader:
+        if row:
+            yield line, row
+        line = reader.line_num + 1
+
+
+def _header(path, reader):
+    header = [h.strip() for h in next(reader, [])]
+    if not any(header):
+        raise DataError(f"{path}: missing header row; the first line must name the columns")
+    return header
+
+
+def _review_rows(path, reader):
+    header = _header(path, reader)
+    names = [h.lower() for h in header]
+    if "review" not in names:
+        raise DataError(f"{path}: no 'review' column; the header has columns "
+                        f"{', '.join(header)}")
+    column = names.index("review")
+    items = []
+    for line, row in _rows(reader):
+        label = f"{path}:{line}"
+        if len(row) != len(header):
+            items.append((label, None, f"{len(row)} fields, expected {len(header)} like the "
+                                       "header"))
+        else:
+            item = _text_item(label, row[column])
+            items.append(item if item[2] != "empty text" else (label, None, "empty review"))
+    return items
+
+
+def _feature_rows(path, reader, num_features, label_column):
+    from cookbook.data.feature_csv import _is_number
+
+    header = _header(path, reader)
+    if all(_is_number(h) for h in header):
+        raise DataError(f"{path}: missing header row (line 1 holds numbers); the first line "
+                        "must name the feature columns")
+    if header.count(label_column) > 1:
+        raise DataError(f"{path}: the header names {label_column!r} more than once; rename "
+                        "the other column(s)")
+    names = [h for h in header if h != label_column]
+    if len(names) != num_features:
+        besides = f" besides {label_column!r}" if label_column in header else ""
+        raise DataError(f"{path}: {len(names)} feature columns{besides}, but the run's model "
+                        f"takes {num_features} features (the header has columns "
+                        f"{', '.join(header)})")
+    keep = [i for i, h in enumerate(header) if h != label_column]
+    items = []
+    for line, row in _rows(reader):
+        label = f"{path}:{line}"
+        if len(row) != len(header):
+            items.append((label, None, f"{len(row)} fields, expected {len(header)} like the "
+                                       "header"))
+            continue
+        values, error = _feature_values(path, line, names, [row[i] for i in keep])
+        items.append((label, values, error))
+    return items
+
+
+def _feature_values(path, line, names, cells):
+    """One row of a feature CSV as float32, or the reason it is not (feature_csv's checks)."""
+    import numpy as np
+
+    from cookbook.data.feature_csv import _check_finite, _numbers
+
+    prefix = f"{path}, line {line}, "
+    try:
+        x = np.array([_numbers(path, line, names, cells)], dtype=np.float64)
+        _check_finite(path, x, [line], names)
+    except DataError as e:
+        return None, str(e).removeprefix(prefix)
+    return x[0].astype(np.float32), None
+
+
+def _feature_items(features, num_features, label_column):
+    """Items of an array-like of rows (a pandas DataFrame drops its label column)."""
+    import numpy as np
+
+    columns = getattr(features, "columns", None)
+    if columns is not None and hasattr(features, "to_numpy"):
+        if label_column in list(columns):
+            features = features.drop(columns=[label_column])
+        features = features.to_numpy()
+    rows = list(features)
+    if rows and all(np.ndim(r) == 0 for r in rows):
+        raise DataError(f"features must be rows: a 2-D array-like, e.g. [[...], [...]], got one "
+                        f"row of {len(rows)} values; wrap it in a list")
+    items = []
+    for i, row in enumerate(rows):
+        label = f"features[{i}]"
+        try:
+            x = np.asarray(row, dtype=np.float64)
+        except (TypeError, ValueError):
+            items.append((label, None, "not a row of numbers"))
+            continue
+        if x.ndim != 1 or len(x) != num_features:
+            items.append((label, None, f"{x.size} values, but the run's model takes "
+                                       f"{num_features} features"))
+        elif not np.all(np.isfinite(x) & (np.abs(x) <= np.finfo(np.float32).max)):
+            column = int(np.argmin(np.isfinite(x) & (np.abs(x) <= np.finfo(np.float32).max)))
+            items.append((label, None, f"column {column}: {x[column]:g} is not a finite float32 "
+                                       "number"))
+        else:
+            items.append((label, x.astype(np.float32), None))
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding and predicting a batch at a time
+
+
+def _records(run, preprocessor, kind, items, batch_size):
+    import numpy as np
+
+    from cookbook.training import check_inputs
+
+    model = run.load_model()
+    class_names = [str(c) for c in run.metrics().get("data", {}).get("class_names", [])]
+    binary = model.output_shape[-1] == 1
+    for start in range(0, len(items), batch_size):
+        chunk = [list(item) for item in items[start:start + batch_size]]
+        good = [item for item in chunk if item[2] is None]
+        if good:
+            x = _model_inputs(preprocessor, kind, good)
+            if len(x):
+                check_inputs(model, x, origin=good[0][0])
+                outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0),
+                                     dtype=np.float64).reshape(len(x), -1)
+                for item, output in zip((i for i in good if i[2] is None), outputs):
+                    item[1] = output
+        for label, output, error in chunk:
+            if error is not None:
+                yield {"input": label, "error": error}
+            else:
+                yield {"input": label, **_outputs(output, class_names, binary)}
+
+
+def _model_inputs(preprocessor, kind, items):
+    """The model's inputs for `items` (each `[input, raw, error]`); an image that fails to
+    decode gets its error set and is left out."""
+    import numpy as np
+
+    if kind == "image":
+        return _decode_images(preprocessor, items)
+    raw = [item[1] for item in items]
+    x = preprocessor(raw if kind == "text" else np.stack(raw))
+    if not isinstance(x, np.ndarray):  # a lazy source: a bag of words
+        x = np.asarray(x[np.arange(len(x))])
+    return x
+
+
+def _decode_images(preprocessor, items):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from cookbook.data.images import ImageReadError
+
+    files = preprocessor.files([item[1] for item in items])
+
+    def read(i):
+        try:
+            return files.read(i), None
+        except ImageReadError as e:
+            return None, str(e).removeprefix(f"{files.paths[i]}: ")
+
+    with ThreadPoolExecutor(min(IMAGE_READERS, len(items))) as pool:
+        results = list(pool.map(read, range(len(items))))
+    images = []
+    for item, (image, error) in zip(items, results):
+        if error is None:
+            images.append(image)
+        else:
+            item[2] = error
+    if not images:
+        return np.zeros((0,) + files.shape[1:], np.uint8)
+    return np.stack(images)
+
+
+def _outputs(output, class_names, binary):
+    """The SavedModel's outputs for one row of model output, as plain Python values."""
+    if not class_names:  # regression
+        return {"prediction": float(output[0]) if len(output) == 1
+                else [float(v) for v in output]}
+    if binary:
+        p = float(output[0])
+        class_id = int(p >= 0.5)
+        return {"class_name": _name(class_names, class_id), "class_id": class_id,
+                "probability": round(p, 6)}
+    class_id = int(output.argmax())
+    return {"class_name": _name(class_names, class_id), "class_id": class_id,
+            "probabilities": [round(float(p), 6) for p in output]}
+
+
+def _name(class_names, class_id):
+    return class_names[class_id] if class_id < len(class_names) else str(class_id)
