@@ -14,6 +14,11 @@ import importlib
 
 from cookbook.registry import get_recipe, list_recipes, register
 
+# Bound after the submodule is imported, so that `cookbook.predict` is the function (importing
+# `cookbook.predict` would otherwise set the package attribute to the module). The module
+# imports no Keras until it is called.
+from cookbook.predict import predict
+
 __version__ = "0.1.0"
 
 
@@ -37,4 +42,4 @@ def __getattr__(name):
     raise AttributeError(f"module 'cookbook' has no attribute {name!r}")
 
 
-__all__ = ["adapt", "get_recipe", "list_recipes", "recipes", "register", "train"]
+__all__ = ["adapt", "get_recipe", "list_recipes", "predict", "recipes", "register", "train"]

@@ -1,4 +1,4 @@
-"""The `cookbook` command line: list, run, evaluate, export.
+"""The `cookbook` command line: list, run, evaluate, export, predict.
 
 ```
 cookbook list
@@ -6,6 +6,8 @@ cookbook run mnist_dense --data sample --set fit.epochs=3 --out runs/m3
 cookbook run recipes/imdb_lstm.toml --data reviews.csv.gz --out runs/imdb
 cookbook evaluate runs/imdb --data other_reviews.csv.gz
 cookbook export runs/m3 --out exports/
+cookbook predict runs/m3 digit.png photo.jpg
+cookbook predict runs/imdb --text "A fine film." --file new_reviews.txt
 ```
 """
 
@@ -51,6 +53,15 @@ def _parser():
     ex.add_argument("--out", required=True, help="model base folder, e.g. exports/")
     ex.add_argument("--version", type=int, help="version number (default: next free one)")
     ex.add_argument("--force", action="store_true", help="replace an existing --version")
+
+    pr = sub.add_parser("predict", help="predict on new inputs; prints one JSON line per input")
+    pr.add_argument("run", help="run directory written by `cookbook run`")
+    pr.add_argument("paths", nargs="*", metavar="PATH", help="image files (image recipes)")
+    pr.add_argument("--text", action="append", metavar="TEXT",
+                    help="a text to predict on (text recipes; repeatable)")
+    pr.add_argument("--file", help="a .txt with one text per line (text recipes), or a .csv "
+                                   "with a header: a 'review' column (text recipes) or the "
+                                   "feature columns (tabular recipes)")
     return parser
 
 
@@ -104,6 +115,22 @@ def _export(args):
           f"max abs difference {result.max_abs_diff:.3g}")
 
 
+def _predict(args):
+    from cookbook.predict import iter_predict
+
+    records = iter_predict(args.run, paths=args.paths or None, texts=args.text, file=args.file)
+    total = failed = 0
+    for record in records:
+        print(json.dumps(record), flush=True)
+        total += 1
+        failed += "error" in record
+    if failed:
+        print(f"cookbook: {failed} of {total} inputs could not be predicted (see the lines "
+              'with "error")', file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv=None):
     """Entry point of the `cookbook` command; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -113,7 +140,10 @@ def main(argv=None):
         if args.command == "list":
             _list()
         else:
-            {"run": _run, "evaluate": _evaluate, "export": _export}[args.command](args)
+            status = {"run": _run, "evaluate": _evaluate, "export": _export,
+                      "predict": _predict}[args.command](args)
+            if status:
+                return status
     except CookbookError as e:
         print(f"cookbook: error: {e}", file=sys.stderr)
         return 2

@@ -192,7 +192,7 @@ def _file_items(path, kind, preprocessor, label_column):
                 return _review_rows(path, reader)
             return _feature_rows(path, reader, preprocessor.num_features, label_column)
     except _READ_ERRORS as e:
-        raise DataError(f"{path}: cannot read as a text file ({e})") from None
+        raise DataError(f"{path}: cannot read ({e})") from None
 
 
 def _text_lines(path, content):

@@ -1,8 +1,9 @@
 """Cats vs dogs: 23,262 photos of varying size, through tensorflow-datasets.
 
-tensorflow-datasets has only a train split: it is split 80/20 here (stratified, seeded). To hold
-the set as one array the photos are resized to `IMAGE_SIZE` on loading; the recipe's model
-resizes whatever it is given, so a served model takes photos of any size.
+tensorflow-datasets has only a train split: it is split 80/20 here (stratified, seeded). The
+photos stay encoded in tensorflow-datasets' files and are decoded a batch at a time, at the size
+the recipe's preprocessor asks for; the recipe's model resizes whatever it is given, so a served
+model takes photos of any size.
 """
 
 import os
@@ -10,18 +11,21 @@ import os
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import load_image_folder, read_image_folder
 from cookbook.data.dataset import Dataset, seeded_split
+from cookbook.data.folders import split_indices
 from cookbook.data.npz import read_npz
 
 CLASS_NAMES = ["cat", "dog"]
-IMAGE_SIZE = (160, 160)
-HINT = "pass --data with a local .npz holding x (N, H, W, 3) pixel values and y (N,) labels"
+HINT = ("pass --data with a folder of class folders (cat/, dog/) or a local .npz holding x "
+        "(N, H, W, 3) pixel values and y (N,) labels")
 
 
 def load(source, seed):
     if source in ("auto", "tfds"):
         tfds_source.require_tfds("cats_vs_dogs", HINT)
-        x, y = from_tfds()
-        source = "tfds"
+        files, labels = from_tfds()
+        train, test = split_indices(labels, 0.2, seed)
+        return Dataset("cats_vs_dogs", "tfds", files.subset(train), labels[train],
+                       files.subset(test), labels[test], CLASS_NAMES)
     elif os.path.isdir(source):
         return load_image_folder("cats_vs_dogs", source, seed)
     else:
@@ -30,9 +34,9 @@ def load(source, seed):
     return Dataset("cats_vs_dogs", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 
-def from_tfds(data_dir=None, image_size=IMAGE_SIZE):
-    """Every photo, resized to `image_size` (uint8), and its label (0 cat, 1 dog)."""
-    return tfds_source.load_tfds_images("cats_vs_dogs", image_size, data_dir)
+def from_tfds(data_dir=None):
+    """Every photo, as `ImageFiles` decoded when read, and its label (0 cat, 1 dog)."""
+    return tfds_source.load_tfds_images("cats_vs_dogs", data_dir)
 
 
 def read_file(path):

@@ -15,11 +15,13 @@ class ImageFiles:
     never stops halfway; `cookbook.data.folders.check_image_files` drops most bad files before.
 
     Args:
-        paths: the image files.
+        paths: the image files, or keys that `open_item` turns into an open file.
         size: `(height, width)` every image is resized to; None leaves images as they are
             (only for reading one at a time).
         channels: 1 (greyscale) or 3 (RGB).
         channel_axis: False drops the channel axis of greyscale images (`(N, 28, 28)`).
+        open_item: `open_item(key) -> file object` for images that are not files, e.g. the
+            encoded examples of a tensorflow-datasets data source.
 
     Example:
 
@@ -29,10 +31,11 @@ class ImageFiles:
     ```
     """
 
-    def __init__(self, paths, size=None, channels=3, channel_axis=True):
+    def __init__(self, paths, size=None, channels=3, channel_axis=True, open_item=None):
         self.paths = np.asarray(paths, dtype=object)
         self.size = None if size is None else tuple(size)
         self.channels, self.channel_axis = channels, channel_axis
+        self.open_item = open_item
         self._reported = set()
 
     def __len__(self):
@@ -55,18 +58,20 @@ class ImageFiles:
 
     def with_format(self, size, channels, channel_axis=True):
         """The same files, read at `size` with `channels`."""
-        return ImageFiles(self.paths, size, channels, channel_axis)
+        return ImageFiles(self.paths, size, channels, channel_axis, self.open_item)
 
     def subset(self, indices):
         """The files at `indices`, in the same format."""
         return ImageFiles(self.paths[np.asarray(indices)], self.size, self.channels,
-                          self.channel_axis)
+                          self.channel_axis, self.open_item)
 
     def read(self, index):
         """One image as a uint8 array; raises `ImageReadError` for a file that cannot be read."""
         from cookbook.data.images import read_image
 
-        image = read_image(self.paths[index], size=self.size, channels=self.channels)
+        item = self.paths[index]
+        source = item if self.open_item is None else self.open_item(item)
+        image = read_image(source, size=self.size, channels=self.channels)
         return image if self.channel_axis else image[..., 0]
 
     def __getitem__(self, indices):

@@ -6,6 +6,7 @@ download host can be reached.
 """
 
 import importlib.util
+import io
 import socket
 import threading
 
@@ -91,12 +92,46 @@ def load_tfds(name: str, data_dir=None):
     return tuple(arrays)
 
 
-def load_tfds_images(name: str, image_size, data_dir=None):
-    """The train split of an image dataset of varying sizes, resized: `(x uint8, y)`."""
-    import tensorflow as tf
+def load_tfds_images(name: str, data_dir=None):
+    """The train split of an image dataset, read a batch at a time: `(ImageFiles, labels)`.
+
+    tensorflow-datasets' random-access `data_source` (ArrayRecord files) keeps the images
+    encoded; they are decoded like image files when a batch is read, so the split is never held
+    whole in memory. Only the labels are read up front.
+    """
+    from cookbook.data.image_files import ImageFiles
 
     tfds = _tfds()
-    split = tfds.load(TFDS_NAMES[name], split="train", as_supervised=True, data_dir=data_dir)
-    split = split.map(lambda x, y: (tf.cast(tf.image.resize(x, image_size), tf.uint8), y))
-    batches = list(tfds.as_numpy(split.batch(1024)))
-    return (np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches]))
+    try:
+        source = tfds.data_source(TFDS_NAMES[name], split="train", data_dir=data_dir,
+                                  decoders={"image": tfds.decode.SkipDecoding()},
+                                  builder_kwargs={"file_format": "array_record"})
+    except (NotImplementedError, ValueError) as e:
+        # e.g. a copy prepared earlier in the TFRecord format, which has no random access
+        raise DataUnavailableError(
+            f"{name} in tensorflow-datasets cannot be read a batch at a time "
+            f"({str(e).splitlines()[0]}); delete its folder in the tensorflow-datasets data "
+            "directory so it is prepared again as ArrayRecord, or pass --data with a folder "
+            "of class folders") from None
+    labels = np.fromiter((int(source[i]["label"]) for i in range(len(source))), np.int64,
+                         len(source))
+    return ImageFiles(np.arange(len(source)), open_item=_EncodedImage(name, source)), labels
+
+
+class _EncodedImage:
+    """Example `i` of a data source as an open file of its encoded image."""
+
+    def __init__(self, name, source):
+        self.name, self.source = name, source
+
+    def __call__(self, i):
+        return _NamedBytes(self.source[int(i)]["image"], f"{self.name} (tfds) example {i}")
+
+
+class _NamedBytes(io.BytesIO):
+    def __init__(self, data, name):
+        super().__init__(data)
+        self.name = name
+
+    def __str__(self):
+        return self.name
