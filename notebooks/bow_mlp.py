@@ -85,16 +85,28 @@ result.metrics["test"]
 # ## Evaluation
 
 # %%
-import cookbook.run_dir
+from cookbook.data.pipeline import Batches
+from cookbook.run_dir import RunDir
 
-tokens = cookbook.run_dir.RunDir(RUN_DIR).tokenizer().transform(data.x_test)
-probs = result.model.predict(tokens, verbose=0)
+# The run's own preprocessing, read a batch at a time.
+x_test = RunDir(RUN_DIR).preprocessor()(data.x_test)
+probs = result.model.predict(Batches(x_test, batch_size=256), verbose=0)
 predicted = plotting.predicted_classes(probs)[0]
 plotting.plot_confusion_matrix(data.y_test, predicted, data.class_names)
 
 # %%
 for row in plotting.confident_mistakes(data.x_test, data.y_test, probs, data.class_names, count=3):
     print(row)
+
+# %% [markdown]
+# ## Predict on new reviews
+#
+# `cookbook.predict` answers for raw texts with the run's own tokenizer, as
+# `cookbook predict RUN_DIR --text "..."` does on the command line.
+
+# %%
+cookbook.predict(RUN_DIR, texts=["A wonderful, moving film with a superb cast.",
+                                  "Dull, slow and far too long."])
 
 # %% [markdown]
 # ## Export and serve

@@ -18,8 +18,8 @@
 #
 # 23,262 photos of cats and dogs, of every size. The model resizes whatever it is given, augments
 # it in training, and outputs one probability: that of a dog. The export adds the class name. The
-# data comes from tensorflow-datasets; with no network, point `DATA` at an `.npz` holding `x`
-# (N, H, W, 3) and `y`.
+# data comes from tensorflow-datasets; with no network, point `DATA` at your own photos: a folder
+# with one sub-folder per class (`cat/`, `dog/`), images of any size, decoded a batch at a time.
 
 # %% [markdown]
 # ## Settings
@@ -54,7 +54,11 @@ print(f"{spec.dataset} from {data.source}: {len(data.x_train)} train, {len(data.
 print("classes:", data.class_names or "(regression)")
 
 # %%
-plotting.plot_image_predictions(data.x_train[:8], data.y_train[:8],
+# The recipe's preprocessor gives the pixels its model takes (photos in a folder are decoded
+# only when read).
+preprocessor = spec.preprocessor(MODEL)
+first = preprocessor(data.x_train)[np.arange(8)]
+plotting.plot_image_predictions(first, data.y_train[:8],
                                 np.eye(len(data.class_names))[data.y_train[:8]],
                                 data.class_names, count=8)
 
@@ -86,12 +90,29 @@ result.metrics["test"]
 # ## Evaluation
 
 # %%
-probs = result.model.predict(data.x_test, verbose=0)
+from cookbook.data.pipeline import Batches
+from cookbook.run_dir import RunDir
+
+# The run's own preprocessing, read a batch at a time.
+x_test = RunDir(RUN_DIR).preprocessor()(data.x_test)
+probs = result.model.predict(Batches(x_test, batch_size=256), verbose=0)
 predicted = plotting.predicted_classes(probs)[0]
 plotting.plot_confusion_matrix(data.y_test, predicted, data.class_names)
 
 # %%
-plotting.plot_image_predictions(data.x_test, data.y_test, probs, data.class_names, mistakes=True)
+plotting.plot_image_predictions(x_test, data.y_test, probs, data.class_names, mistakes=True)
+
+# %% [markdown]
+# ## Predict on image files
+#
+# `cookbook.predict` answers for image files with the run's own preprocessing (any size, colour
+# or grey), as `cookbook predict RUN_DIR photo.png` does on the command line.
+
+# %%
+from PIL import Image
+
+Image.fromarray(np.asarray(x_test[0], np.uint8)).save("example.png")
+cookbook.predict(RUN_DIR, paths=["example.png"])
 
 # %% [markdown]
 # ## Export and serve
@@ -107,6 +128,6 @@ from cookbook.export import export
 exported = export(RUN_DIR, RUN_DIR + "/exports")
 print(exported)
 serve = tf.saved_model.load(exported.path).signatures["serving_default"]
-outputs = serve(**{exported.input_name: tf.constant(np.asarray(data.x_test[:2], dtype="float32"))})
+outputs = serve(**{exported.input_name: tf.constant(x_test[np.arange(2)].astype("float32"))})
 {key: value.numpy() for key, value in outputs.items()}
 

@@ -90,6 +90,15 @@ print("test R2:", result.metrics["test"]["r2"])
 print("first predictions vs truth:", np.round(predictions[:5]), data.y_test[:5])
 
 # %% [markdown]
+# ## Predict on new rows
+#
+# `cookbook.predict` answers for feature rows as they are (the scaling is inside the model), as
+# `cookbook predict RUN_DIR --file rows.csv` does on the command line.
+
+# %%
+cookbook.predict(RUN_DIR, features=data.x_test[:3])
+
+# %% [markdown]
 # ## Export and serve
 #
 # A SavedModel in TF Serving's layout, checked against the Keras model; then called the way

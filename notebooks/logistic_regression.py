@@ -86,13 +86,27 @@ result.metrics["test"]
 # ## Evaluation
 
 # %%
-probs = result.model.predict(data.x_test, verbose=0)
+from cookbook.data.pipeline import Batches
+from cookbook.run_dir import RunDir
+
+# The run's own preprocessing, read a batch at a time.
+x_test = RunDir(RUN_DIR).preprocessor()(data.x_test)
+probs = result.model.predict(Batches(x_test, batch_size=256), verbose=0)
 predicted = plotting.predicted_classes(probs)[0]
 plotting.plot_confusion_matrix(data.y_test, predicted, data.class_names)
 
 # %%
 for row in plotting.confident_mistakes(data.x_test, data.y_test, probs, data.class_names, count=3):
     print(row)
+
+# %% [markdown]
+# ## Predict on new rows
+#
+# `cookbook.predict` answers for feature rows as they are (the scaling is inside the model), as
+# `cookbook predict RUN_DIR --file rows.csv` does on the command line.
+
+# %%
+cookbook.predict(RUN_DIR, features=data.x_test[:3])
 
 # %% [markdown]
 # ## Export and serve

@@ -62,10 +62,16 @@ def parameters(name, tmp_path):
         np.savez(tmp_path / "cifar.npz", x=rng.integers(0, 256, (60, 32, 32, 3), np.uint8),
                  y=np.repeat(np.arange(10), 6))
         params["DATA"] = str(tmp_path / "cifar.npz")
-    elif name == "cats_vs_dogs_cnn":
-        np.savez(tmp_path / "pets.npz", x=rng.integers(0, 256, (40, 48, 64, 3), np.uint8),
-                 y=np.repeat([0, 1], 20))
-        params["DATA"] = str(tmp_path / "pets.npz")
+    elif name == "cats_vs_dogs_cnn":  # a folder of class folders, photos of mixed sizes
+        from PIL import Image
+
+        for label in ("cat", "dog"):
+            (tmp_path / "pets" / label).mkdir(parents=True)
+            for i in range(20):
+                h, w = rng.integers(30, 70, 2)
+                Image.fromarray(rng.integers(0, 256, (h, w, 3), np.uint8)).save(
+                    tmp_path / "pets" / label / f"{i}.jpg")
+        params["DATA"] = str(tmp_path / "pets")
     return params
 
 

@@ -102,6 +102,7 @@ def test_image_files_decode_a_batch_to_the_format_asked(tmp_path):
     colour = ImageFiles(paths, size=(8, 8), channels=3)
     np.testing.assert_array_equal(colour[np.array([0])][0, 0, 0], [255, 0, 0])
     assert colour.subset([1]).paths.tolist() == [paths[1]]
+    assert colour[0].shape == (8, 8, 3)
 
 
 def test_a_broken_image_in_an_epoch_is_reported_once_and_read_as_black(tmp_path):

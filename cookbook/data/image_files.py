@@ -28,6 +28,7 @@ class ImageFiles:
     ```python
     files = ImageFiles(["photos/cat/1.jpg", "photos/dog/7.png"], size=(160, 160))
     batch = files[np.array([0, 1])]   # uint8, shape (2, 160, 160, 3)
+    image = files[1]                  # uint8, shape (160, 160, 3)
     ```
     """
 
@@ -77,9 +78,11 @@ class ImageFiles:
     def __getitem__(self, indices):
         from cookbook.data.images import ImageReadError
 
+        if np.ndim(indices) == 0:  # one image
+            return self[np.array([indices])][0]
         if self.size is None:
             raise ValueError("set a size with with_format() to read a batch of images")
-        indices = np.atleast_1d(np.asarray(indices))
+        indices = np.asarray(indices)
         out = np.zeros((len(indices),) + self.shape[1:], np.uint8)
         for row, i in enumerate(indices):
             try:
