@@ -10,14 +10,15 @@ from cookbook.run_dir import RunDir
 from cookbook.training import check_inputs
 
 
-def evaluate(run, data=None, batch_size=256):
+def evaluate(run, data=None, batch_size=None):
     """Reload a run's model and score it.
 
     Args:
         run: a run directory written by `cookbook.train`.
         data: a local file for the recipe's dataset (e.g. a reviews CSV), or None for the test
             split the run was trained with.
-        batch_size: examples per evaluation step.
+        batch_size: examples per evaluation step (default: the run's `fit.batch_size`; a
+            larger batch of large photos costs memory).
 
     Returns:
         `{"run", "recipe", "data", "examples", "test": {"loss": ..., "accuracy": ...}}`.
@@ -44,7 +45,7 @@ def evaluate(run, data=None, batch_size=256):
     x = preprocessor(x)
     model = run_dir.load_model()
     check_inputs(model, x, origin=str(source))
-    batches = Batches(x, y, batch_size=batch_size,
+    batches = Batches(x, y, batch_size=batch_size or config.fit.batch_size,
                       workers=4 if preprocessor.kind == "image" and not isinstance(
                           x, np.ndarray) else 1)
     scores = model.evaluate(batches, verbose=0, return_dict=True)

@@ -32,7 +32,6 @@ import zlib
 from cookbook.errors import DataError
 
 TEXT_LABEL_CHARS = 60
-DEFAULT_BATCH_SIZE = 256
 IMAGE_READERS = 8
 
 _ACCEPTS = {
@@ -50,7 +49,7 @@ _READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error)
 
 
 def predict(run_dir, paths=None, texts=None, features=None, file=None, *,
-            batch_size=DEFAULT_BATCH_SIZE):
+            batch_size=None):
     """Predict with a finished run on new inputs, one record per input, in the order given.
 
     Give the inputs the run's recipe takes: `paths` for image recipes; `texts` and/or `file`
@@ -67,7 +66,8 @@ def predict(run_dir, paths=None, texts=None, features=None, file=None, *,
         features: an array-like of rows of raw feature values (tabular recipes), e.g. a 2-D
             NumPy array, a list of lists, or a pandas DataFrame (its label column is dropped).
         file: a `.txt` or `.csv` file (plain or `.gz`) of inputs; see above.
-        batch_size: inputs decoded and predicted at a time.
+        batch_size: inputs decoded and predicted at a time (default: the run's
+            `fit.batch_size`).
 
     Returns:
         A list of dicts, one per input: `input` (the path, `"FILE:LINE"`, the first 60
@@ -94,7 +94,7 @@ def predict(run_dir, paths=None, texts=None, features=None, file=None, *,
 
 
 def iter_predict(run_dir, paths=None, texts=None, features=None, file=None, *,
-                 batch_size=DEFAULT_BATCH_SIZE):
+                 batch_size=None):
     """Like `predict`, but yields the records a batch at a time (what `cookbook predict`
     prints as they come).
 
@@ -103,10 +103,12 @@ def iter_predict(run_dir, paths=None, texts=None, features=None, file=None, *,
     """
     from cookbook.run_dir import RunDir
 
-    if batch_size < 1:
+    if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     run = RunDir(os.fspath(run_dir)).check()
     config = run.config()
+    # The run's training batch size by default: a larger batch of large photos costs memory.
+    batch_size = batch_size or config.fit.batch_size
     preprocessor = run.preprocessor()
     kind = _kind(preprocessor, config.recipe)
     paths, texts = _as_list(paths), _as_list(texts)

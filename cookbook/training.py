@@ -195,7 +195,8 @@ def _train(config, out, created, callbacks, find_lr, distribution):
                     seed=fit.seed, workers=workers)
     val = None if val_idx is None else Batches(x, data.y_train, batch_size=fit.batch_size,
                                                indices=val_idx, workers=workers)
-    test = Batches(x_test, data.y_test, batch_size=max(fit.batch_size, 256), indices=test_idx,
+    # Evaluated at the training batch size: a larger batch of large images costs memory.
+    test = Batches(x_test, data.y_test, batch_size=fit.batch_size, indices=test_idx,
                    workers=workers)
     lr_finder = None
     if find_lr and not os.path.isdir(os.path.join(out, BACKUP_DIR)):
