@@ -22,19 +22,27 @@ in-memory array."
    - array: `data.source` = the .npz (the whole array in memory).
    Both use the same overrides: `--epochs`, `--image-size` (`model.image_size`) and any
    `--set section.key=value`.
-4. `--steps S` stops training after S steps (a callback passed to `train`, which reads
-   nothing per batch so Keras keeps its asynchronous loop and `steps_per_execution`); the
-   steady throughput is `metrics.json`'s `samples_per_second` (the device report: compilation
-   left out; with one epoch, the epoch's steps after the first call). The benchmark also times
-   its own window, steps `--warmup`..S (the device synchronised at both ends), which leaves out
-   the batches the folder's worker threads had queued ahead during compilation.
+4. `--steps S` (default 100) ends training early (a callback passed to `train`, which reads
+   nothing per batch so Keras keeps its asynchronous loop and `steps_per_execution`), so a run
+   on a 2-core CPU takes minutes, not hours; `--steps 0` trains the full `--epochs`. The steady
+   throughput is `metrics.json`'s `samples_per_second` (the device report: compilation left
+   out; with one epoch, the epoch's steps after the first call). The benchmark also times its
+   own window, steps `--warmup`..S-1 (the device synchronised at both ends; one more step then
+   runs and training ends), which leaves out the batches the folder's worker threads queued
+   ahead while the first step compiled. Each child also samples its RSS by phase (before fit,
+   fit, after fit) to show where the peak comes from.
+
+On a shared machine other processes swing the throughput of both runs; the 1-minute load
+average before and after each run is recorded, and `--repeat R` (default 2) alternates the runs
+R times and keeps the fastest of each (peak RSS: the highest).
 
 Ratio = folder / array samples per second; the targets are ratio >= 0.8 and folder peak RSS
 < 2 GiB. Results go to `results/pipeline.json`.
 
     python benchmarks/bench_pipeline.py                         # defaults (see --help)
-    python benchmarks/bench_pipeline.py --images 2000 --steps 0 --epochs 2 --keep
-    python benchmarks/bench_pipeline.py --workdir /tmp/cvd --keep --set fit.batch_size=32
+    python benchmarks/bench_pipeline.py --workdir /tmp/cvd --repeat 2   # keeps the photos
+    python benchmarks/bench_pipeline.py --images 2000 --steps 0 --epochs 2
+    python benchmarks/bench_pipeline.py --image-size 128 --set fit.batch_size=32
 """
 
 import argparse
@@ -129,7 +137,7 @@ def _write_chunk(job):
             img.save(path, quality=int(75 + i % 20))
         else:
             img.save(path, compress_level=1)
-        sizes.append((img.width * img.height, os.path.getsize(path)))
+        sizes.append((img.width * img.height, os.path.getsize(path), img.mode == "L"))
     return sizes
 
 
@@ -153,12 +161,13 @@ def generate(folder, n, seed, min_side, max_side, processes):
     jobs = [(s, min(s + chunk, n), seed, min_side, max_side, folder) for s in range(0, n, chunk)]
     with multiprocessing.Pool(processes, initializer=_init_worker, initargs=(seed,)) as pool:
         sizes = [s for part in pool.imap(_write_chunk, jobs) for s in part]
-    pixels, nbytes = np.array(sizes, np.float64).T
+    pixels, nbytes, grey = np.array(sizes, np.float64).T
     summary = {"settings": settings, "seconds": round(time.perf_counter() - start, 1),
                "mean_pixels": int(pixels.mean()), "mean_file_kib": round(nbytes.mean() / 1024, 1),
                "total_mib": round(nbytes.sum() / 2**20, 1),
                "files": {ext: sum(1 for c in CLASSES for f in os.listdir(os.path.join(folder, c))
-                                  if f.endswith(ext)) for ext in (".jpg", ".png")}}
+                                  if f.endswith(ext)) for ext in (".jpg", ".png")},
+               "greyscale": int(grey.sum())}
     with open(marker, "w") as f:
         json.dump(summary, f, indent=2)
     summary["reused"] = False
@@ -277,12 +286,55 @@ def _step_limit(steps, warmup):
     return StepLimit()
 
 
+class RssByPhase:
+    """Peak resident memory of this process in each phase of a run, sampled every 50 ms by a
+    thread: before `fit` (loading, the steps-per-execution probe), `fit` (training and
+    validation), after `fit` (test evaluation and predictions, plots, saving)."""
+
+    def __init__(self, interval=0.05):
+        import threading
+
+        import psutil
+
+        self.phase, self.peaks = "before fit (load, probe)", {}
+        self._process, self._interval = psutil.Process(), interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self):
+        while not self._stop.is_set():
+            rss = self._process.memory_info().rss
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), rss)
+            self._stop.wait(self._interval)
+
+    def callback(self):
+        import keras
+
+        tracker = self
+
+        class Phases(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                tracker.phase = "fit"
+
+            def on_train_end(self, logs=None):
+                tracker.phase = "after fit (test evaluate + predict, plots, save)"
+
+        return Phases()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        return {k: round(v / 2**30, 3) for k, v in self.peaks.items()}
+
+
 def child(which, source, overrides, steps, warmup):
     import keras
 
     import cookbook
 
-    callbacks = [_step_limit(steps, warmup)] if steps else []
+    rss = RssByPhase()
+    callbacks = ([_step_limit(steps, warmup)] if steps else []) + [rss.callback()]
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "run")
@@ -314,7 +366,8 @@ def child(which, source, overrides, steps, warmup):
                    "validation_fraction": config["data"]["validation_fraction"]},
         "host_peak_memory_mib": device["host_peak_memory_mib"],
     }
-    if callbacks and callbacks[0].window:
+    result["peak_rss_by_phase_gib"] = rss.stop()
+    if steps and callbacks[0].window:
         window = dict(callbacks[0].window)
         samples = window["steps"] * config["fit"]["batch_size"]
         window["samples_per_second"] = round(samples / window["seconds"], 1)
@@ -370,11 +423,12 @@ def main():
                              "recipe's, 160)")
     parser.add_argument("--epochs", type=int, default=1,
                         help="fit.epochs (with --steps, training ends at the step limit)")
-    parser.add_argument("--steps", type=int, default=150,
-                        help="end training after this many steps (0: train the full epochs)")
-    parser.add_argument("--warmup", type=int, default=20,
+    parser.add_argument("--steps", type=int, default=100,
+                        help="time steps --warmup..STEPS-1, then end training after one more step "
+                             "(0: train the full epochs; must be below the steps of an epoch)")
+    parser.add_argument("--warmup", type=int, default=10,
                         help="steps left out of the benchmark's own window")
-    parser.add_argument("--repeat", type=int, default=1,
+    parser.add_argument("--repeat", type=int, default=2,
                         help="measure each run this many times, alternating; the fastest counts")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="SECTION.KEY=VALUE", help="more overrides for both runs")
