@@ -396,9 +396,11 @@ def read_history(path):
     rows = {}
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
-            rows[int(row.pop("epoch"))] = {k: float(v) for k, v in row.items()}
+            # Keras' CSVLogger writes "NA" in val_* columns when there is no validation split.
+            epoch = int(row.pop("epoch"))
+            rows[epoch] = {k: float(v) for k, v in row.items() if v not in ("NA", "")}
     epochs = sorted(rows)
-    keys = rows[epochs[0]].keys() if epochs else []
+    keys = [k for k in (rows[epochs[0]] if epochs else []) if all(k in rows[e] for e in epochs)]
     return {k: [rows[e][k] for e in epochs] for k in keys}
 
 

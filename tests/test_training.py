@@ -186,3 +186,12 @@ def test_precision_needs_a_recipe_that_takes_dtype(tmp_path, monkeypatch):
         cookbook.train("no_dtype_recipe", out=str(tmp_path / "r"),
                        overrides={"fit.precision": "mixed_bfloat16"})
     assert not (tmp_path / "r").exists()
+
+
+def test_a_run_without_validation_split(tmp_path):
+    """Keras' CSVLogger writes NA in the val_* columns then; the history leaves them out."""
+    result = cookbook.train("mnist_dense", out=str(tmp_path / "run"), verbose=0, overrides={
+        "data.source": "sample", "data.validation_fraction": 0, "fit.epochs": 2,
+        "model.hidden_units": [8]})
+    assert result.metrics["data"]["validation"] == 0 and result.metrics["epochs"] == 2
+    assert set(result.history) == {"accuracy", "loss"}
