@@ -40,7 +40,7 @@ Ratio = folder / array samples per second; the targets are ratio >= 0.8 and fold
 < 2 GiB. Results go to `results/pipeline.json`.
 
     python benchmarks/bench_pipeline.py                         # defaults (see --help)
-    python benchmarks/bench_pipeline.py --workdir /tmp/cvd --repeat 2   # keeps the photos
+    python benchmarks/bench_pipeline.py --workdir /tmp/cvd   # keeps the photos for reruns
     python benchmarks/bench_pipeline.py --images 2000 --steps 0 --epochs 2
     python benchmarks/bench_pipeline.py --image-size 128 --set fit.batch_size=32
 """
