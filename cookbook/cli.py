@@ -80,17 +80,17 @@ def _run(args):
     from cookbook.training import train
 
     config = config_lib.resolve(args.recipe)
-    overrides = [config_lib.parse_override(s) for s in args.set]
+    overrides = [(*config_lib.parse_override(s), "--set") for s in args.set]
     if args.data:
-        overrides.append(("data.source", args.data))
+        overrides.append(("data.source", args.data, "--data"))
     if args.seed is not None:
-        overrides.append(("fit.seed", args.seed))
+        overrides.append(("fit.seed", args.seed, "--seed"))
     if args.distribute:
-        overrides.append(("fit.distribute", args.distribute))
+        overrides.append(("fit.distribute", args.distribute, "--distribute"))
     if args.precision:
-        overrides.append(("fit.precision", args.precision))
-    for key, value in overrides:
-        config_lib.set_value(config, key, value)
+        overrides.append(("fit.precision", args.precision, "--precision"))
+    for key, value, origin in overrides:
+        config_lib.set_value(config, key, value, origin)
     out = args.out or os.path.join("runs", config.recipe)
     result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
     m = result.metrics

@@ -95,6 +95,21 @@ CHOICES = {
 }
 
 
+# Allowed ranges, checked with the type: (low, high, whether high itself is allowed).
+RANGES = {
+    "fit.epochs": (1, None, True),
+    "fit.batch_size": (1, None, True),
+    "fit.early_stopping_patience": (0, None, True),
+    "fit.reduce_lr_patience": (0, None, True),
+    "fit.seed": (0, 2**32 - 1, True),
+    "fit.verbose": (0, 2, True),
+    "data.validation_fraction": (0, 1, False),
+    # Hyper-parameters of any recipe that has them.
+    "model.dropout": (0, 1, False),
+    "model.learning_rate": (0, None, True),
+}
+
+
 @dataclasses.dataclass
 class RunConfig:
     """A fully resolved run: recipe name, model hyper-parameters, data and fit settings."""
@@ -190,6 +205,7 @@ def set_value(config: RunConfig, dotted: str, value, origin: str = "--set"):
             raise ConfigError(f"{origin}: {dotted} must be one of {shown}, got {value!r}")
     else:
         value = _check_type(value, known[key], dotted, origin)
+        _check_range(value, dotted, origin)
     if isinstance(target, dict):
         target[key] = value
     else:
@@ -218,6 +234,21 @@ def _check_type(value, default, key, origin):
         return list(value)
     raise ConfigError(f"{origin}: {key} must be {_type_name(expected)} (default {default!r}), "
                       f"got {value!r}")
+
+
+def _check_range(value, key, origin):
+    if key not in RANGES or value is None:
+        return
+    low, high, high_allowed = RANGES[key]
+    above = high is not None and (value > high or (value == high and not high_allowed))
+    # A learning rate must be positive; other lows are allowed values.
+    below = value < low or (key == "model.learning_rate" and value == low)
+    if below or above:
+        if high is None:
+            allowed = f"more than {low}" if key == "model.learning_rate" else f"{low} or more"
+        else:
+            allowed = f"from {low} to {high}" + ("" if high_allowed else f" (below {high})")
+        raise ConfigError(f"{origin}: {key} must be {allowed}, got {value!r}")
 
 
 def _type_name(t):

@@ -156,3 +156,11 @@ def test_find_lr_and_text_report(tmp_path, capsys, reviews_csv):
     assert (run / "lr_finder.png").exists() and (run / "confusion_matrix.png").exists()
     report = (run / "report.md").read_text()
     assert "![lr finder](lr_finder.png)" in report and "learning rate (LR finder)" in report
+
+
+def test_an_option_out_of_range_names_the_option(tmp_path, capsys):
+    code = main(["run", "mnist_dense", "--seed", "-1", "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err == ("cookbook: error: --seed: fit.seed must be from 0 to "
+                                 "4294967295, got -1")
+    assert not (tmp_path / "r").exists()

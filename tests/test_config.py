@@ -104,3 +104,25 @@ def test_choices_accept_their_values():
                        ("fit.steps_per_execution", "auto")]:
         config_lib.set_value(config, key, value)
         assert getattr(config.fit, key[4:]) == value
+
+
+@pytest.mark.parametrize("override, message", [
+    ("fit.epochs=-1", "fit.epochs must be 1 or more, got -1"),
+    ("fit.batch_size=0", "fit.batch_size must be 1 or more, got 0"),
+    ("fit.seed=-1", "fit.seed must be from 0 to 4294967295, got -1"),
+    ("model.dropout=1.5", "model.dropout must be from 0 to 1 (below 1), got 1.5"),
+    ("model.learning_rate=0", "model.learning_rate must be more than 0, got 0.0"),
+    ("data.validation_fraction=1", "data.validation_fraction must be from 0 to 1 (below 1)"),
+])
+def test_values_out_of_range_are_refused(override, message):
+    config = config_lib.default_config("mnist_dense")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        config_lib.set_value(config, *config_lib.parse_override(override))
+
+
+def test_values_in_range_pass():
+    config = config_lib.default_config("mnist_dense")
+    for override in ("fit.epochs=1", "model.dropout=0", "fit.seed=0",
+                     "data.validation_fraction=0", "fit.early_stopping_patience=0"):
+        config_lib.set_value(config, *config_lib.parse_override(override))
+    assert config.model["dropout"] == 0 and config.fit.epochs == 1
