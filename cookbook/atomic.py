@@ -1,4 +1,8 @@
-"""Writes that leave either the old file or the complete new one, never half of either."""
+"""Writes that leave either the old file or the complete new one, never half of either.
+
+The new file gets the permissions of any file the user creates (0644 under umask 022), not the
+owner-only 0600 of a temporary file: a model server often runs as another user.
+"""
 
 import contextlib
 import os
@@ -21,6 +25,8 @@ def atomic_path(path: str):
     os.close(fd)
     try:
         yield tmp
+        if os.path.isfile(tmp):
+            os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -32,3 +38,17 @@ def write_text(path: str, text: str):
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
+
+
+def umask() -> int:
+    """The process' umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read by setting it, and put it back at once
+    os.umask(mask)
+    return mask

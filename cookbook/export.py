@@ -104,6 +104,7 @@ def export(run, out, *, version=None, force=False):
         if diff > PARITY_TOLERANCE:
             raise RunDirError(f"the exported SavedModel differs from the Keras model by {diff:.3g} "
                               f"(tolerance {PARITY_TOLERANCE}); nothing was written")
+        _follow_umask(tmp)  # mkdtemp's folder is owner-only; a model server may be another user
         if os.path.exists(target):  # force: swap in the new version, then drop the old one
             old = tempfile.mkdtemp(prefix=f".{version}.old-", dir=base)
             os.replace(target, os.path.join(old, "v"))
@@ -115,6 +116,17 @@ def export(run, out, *, version=None, force=False):
         if os.path.exists(tmp):
             shutil.rmtree(tmp)
     return ExportResult(target, version, input_name, diff)
+
+
+def _follow_umask(root):
+    """Give `root` and everything in it the permissions the user's umask gives new files."""
+    from cookbook.atomic import umask
+
+    mask = umask()
+    for folder, _, files in os.walk(root):
+        os.chmod(folder, 0o777 & ~mask)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o666 & ~mask)
 
 
 def _export_from_other_backend(run, out, version, force):
