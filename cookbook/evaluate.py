@@ -1,9 +1,7 @@
 """Score a finished run on its test split or on a local file."""
 
-import numpy as np
-
 from cookbook.data import dataset_kind, load_dataset, read_dataset_file
-from cookbook.data.pipeline import Batches
+from cookbook.data.pipeline import Batches, reader_threads
 from cookbook.errors import DataError
 from cookbook.registry import get_recipe
 from cookbook.run_dir import RunDir
@@ -46,8 +44,7 @@ def evaluate(run, data=None, batch_size=None):
     model = run_dir.load_model()
     check_inputs(model, x, origin=str(source))
     batches = Batches(x, y, batch_size=batch_size or config.fit.batch_size,
-                      workers=4 if preprocessor.kind == "image" and not isinstance(
-                          x, np.ndarray) else 1)
+                      workers=reader_threads(x))
     scores = model.evaluate(batches, verbose=0, return_dict=True)
     return {"run": run, "recipe": config.recipe, "data": str(source), "examples": int(len(x)),
             "test": {k: float(v) for k, v in scores.items()}}

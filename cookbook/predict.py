@@ -215,6 +215,15 @@ def _rows(reader):
         line = reader.line_num + 1
 
 
+def _rows_like_header(path, reader, header):
+    """`(label, line, row, error)` per row: a row whose width differs from the header's gets only
+    an error."""
+    for line, row in _rows(reader):
+        error = None if len(row) == len(header) else (
+            f"{len(row)} fields, expected {len(header)} like the header")
+        yield f"{path}:{line}", line, row, error
+
+
 def _header(path, reader):
     header = [h.strip() for h in next(reader, [])]
     if not any(header):
@@ -230,11 +239,9 @@ def _review_rows(path, reader):
                         f"{', '.join(header)}")
     column = names.index("review")
     items = []
-    for line, row in _rows(reader):
-        label = f"{path}:{line}"
-        if len(row) != len(header):
-            items.append((label, None, f"{len(row)} fields, expected {len(header)} like the "
-                                       "header"))
+    for label, _, row, error in _rows_like_header(path, reader, header):
+        if error:
+            items.append((label, None, error))
         else:
             item = _text_item(label, row[column])
             items.append(item if item[2] != "empty text" else (label, None, "empty review"))
@@ -259,11 +266,9 @@ def _feature_rows(path, reader, num_features, label_column):
                         f"{', '.join(header)})")
     keep = [i for i, h in enumerate(header) if h != label_column]
     items = []
-    for line, row in _rows(reader):
-        label = f"{path}:{line}"
-        if len(row) != len(header):
-            items.append((label, None, f"{len(row)} fields, expected {len(header)} like the "
-                                       "header"))
+    for label, line, row, error in _rows_like_header(path, reader, header):
+        if error:
+            items.append((label, None, error))
             continue
         values, error = _feature_values(path, line, names, [row[i] for i in keep])
         items.append((label, values, error))

@@ -167,7 +167,7 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
 def _train(config, out, created, callbacks, find_lr, distribution):
     import keras
 
-    from cookbook.data.pipeline import Batches
+    from cookbook.data.pipeline import Batches, reader_threads
 
     spec = get_recipe(config.recipe)
     fit = config.fit
@@ -188,9 +188,7 @@ def _train(config, out, created, callbacks, find_lr, distribution):
             shutil.rmtree(out, ignore_errors=True)
         raise
 
-    # Photos are decoded in worker threads while the device trains.
-    workers = min(4, os.cpu_count() or 1) if preprocessor.kind == "image" and not isinstance(
-        x, np.ndarray) else 1
+    workers = reader_threads(x)
     train = Batches(x, data.y_train, batch_size=fit.batch_size, indices=train_idx, shuffle=True,
                     seed=fit.seed, workers=workers)
     val = None if val_idx is None else Batches(x, data.y_train, batch_size=fit.batch_size,

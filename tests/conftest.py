@@ -27,12 +27,16 @@ def write_reviews_csv(path, n=40, gz=False):
     for i in range(n):
         text = (POSITIVE if i % 2 else NEGATIVE)[i % 4]
         rows.append(f'"{text} ({i})",{"positive" if i % 2 else "negative"}')
-    data = "\n".join(rows) + "\n"
+    return write_text(path, "\n".join(rows) + "\n", gz)
+
+
+def write_text(path, text, gz=False):
+    """Write `text` to `path` as UTF-8, gzip-compressed with `gz`; returns the path."""
     if gz:
         with gzip.open(path, "wt", encoding="utf-8") as f:
-            f.write(data)
+            f.write(text)
     else:
-        path.write_text(data, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     return str(path)
 
 

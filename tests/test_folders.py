@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import write_text as write
+
 from cookbook.data.feature_csv import read_feature_csv
 from cookbook.data.folders import (check_image_files, read_text_folder, scan_class_folders,
                                    split_indices)
@@ -277,15 +279,6 @@ def test_split_indices_errors():
 
 
 # ---------------------------------------------------------------- read_feature_csv
-
-
-def write(path, text, gz=False):
-    if gz:
-        with gzip.open(path, "wt", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return str(path)
 
 
 @pytest.mark.parametrize("gz", [False, True])

@@ -73,7 +73,16 @@ def folder_class_names(root, kind):
         return None
     if kind == "image":
         return image_folder_classes(root)
-    if any(os.path.isdir(os.path.join(root, d)) for d in ("train", "test")) or all(
-            os.path.isdir(os.path.join(root, d)) for d in ("pos", "neg")):
+    if is_acl_imdb(root) or is_acl_split(root):
         return None
     return scan_class_folders(root, (".txt",), what="text")[2]
+
+
+def is_acl_imdb(path):
+    """The aclImdb archive's layout: train/ and test/ folders (each with pos/ and neg/)."""
+    return any(os.path.isdir(os.path.join(path, split)) for split in ("train", "test"))
+
+
+def is_acl_split(path):
+    """One split of the aclImdb archive: pos/ and neg/ beside other folders (unsup/)."""
+    return all(os.path.isdir(os.path.join(path, c)) for c in ("pos", "neg"))

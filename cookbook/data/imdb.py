@@ -13,7 +13,8 @@ import os
 import numpy as np
 
 from cookbook.data import tfds_source
-from cookbook.data.class_folders import load_text_folder, read_texts
+from cookbook.data.class_folders import (is_acl_imdb, is_acl_split, load_text_folder,
+                                         read_texts)
 from cookbook.data.dataset import Dataset, seeded_split
 from cookbook.errors import DataError
 
@@ -28,7 +29,7 @@ def load(source, seed):
         # No offline sample of IMDB ships with any dependency: fail fast, don't fall back.
         tfds_source.require_tfds("imdb_reviews", LOCAL_HINT)
         return from_tfds()
-    if os.path.isdir(source) and not _is_acl_imdb(source):
+    if os.path.isdir(source) and not is_acl_imdb(source):
         return load_text_folder("imdb_reviews", source, seed)
     if os.path.isdir(source):
         x_train, y_train = read_folder(_split_dir(source, "train"))
@@ -52,7 +53,7 @@ def read_file(path):
         test = os.path.join(path, "test")
         if os.path.isdir(test):
             return read_folder(test)
-        if _is_acl_split(path):
+        if is_acl_split(path):
             return read_folder(path)
         return read_texts(path)[:2]
     return read_csv(path)
@@ -108,16 +109,6 @@ def read_folder(path):
     if not texts:
         raise DataError(f"{path}: no .txt reviews in pos/ or neg/")
     return np.array(texts, dtype=object), np.array(labels, dtype=np.int64)
-
-
-def _is_acl_imdb(path):
-    """The archive's layout: train/ and test/ folders (each with pos/ and neg/)."""
-    return any(os.path.isdir(os.path.join(path, split)) for split in ("train", "test"))
-
-
-def _is_acl_split(path):
-    """One split of the archive: pos/ and neg/ beside other folders (unsup/)."""
-    return all(os.path.isdir(os.path.join(path, c)) for c in ("pos", "neg"))
 
 
 def _split_dir(root, split):

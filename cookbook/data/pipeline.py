@@ -18,6 +18,16 @@ slices and a process reads only its own.
 import numpy as np
 
 
+def reader_threads(x):
+    """Worker threads for reading `x`: a few for image files (photos are decoded while the
+    device trains), one (the training loop's own) for arrays and bags of words."""
+    import os
+
+    from cookbook.data.image_files import ImageFiles
+
+    return min(4, os.cpu_count() or 1) if isinstance(x, ImageFiles) else 1
+
+
 def _py_dataset():
     import keras
 
