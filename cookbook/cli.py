@@ -77,7 +77,6 @@ def _list():
 
 def _run(args):
     from cookbook import config as config_lib
-    from cookbook.training import train
 
     config = config_lib.resolve(args.recipe)
     overrides = [(*config_lib.parse_override(s), "--set") for s in args.set]
@@ -92,6 +91,8 @@ def _run(args):
     for key, value, origin in overrides:
         config_lib.set_value(config, key, value, origin)
     out = args.out or os.path.join("runs", config.recipe)
+    from cookbook.training import train  # Keras and the backend: only once the config is valid
+
     result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
     m = result.metrics
     test = ", ".join(f"{k} {v:.4f}" for k, v in m["test"].items())

@@ -1,11 +1,15 @@
 """Recipes on photos of any size with two classes (cats vs dogs)."""
 
-import keras
+from __future__ import annotations  # Keras is imported when a recipe is built
 
-from cookbook.layers import ImageAugmentation
+from typing import TYPE_CHECKING
+
 from cookbook.preprocessors import ImagePreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
+
+if TYPE_CHECKING:
+    import keras
 
 
 @register(
@@ -53,6 +57,10 @@ def cats_vs_dogs_cnn(
     model.fit(photos, labels, epochs=10)
     ```
     """
+    import keras
+
+    from cookbook.layers import ImageAugmentation
+
     inputs = keras.Input(shape=(None, None, 3), name="image")
     x = keras.layers.Resizing(image_size, image_size, name="resize", dtype=dtype)(inputs)
     x = keras.layers.Rescaling(1.0 / 255, name="scale", dtype=dtype)(x)

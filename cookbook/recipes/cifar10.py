@@ -1,14 +1,20 @@
 """Recipes on 32x32 colour images (CIFAR-10)."""
 
-import keras
+from __future__ import annotations  # Keras is imported when a recipe is built
 
-from cookbook.layers import ImageAugmentation
+from typing import TYPE_CHECKING
+
 from cookbook.preprocessors import ImagePreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
 
+if TYPE_CHECKING:
+    import keras
+
 
 def _residual_block(x, filters, stride, name, dtype):
+    import keras
+
     shortcut = x
     y = keras.layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
                             name=f"{name}_conv1", dtype=dtype)(x)
@@ -73,6 +79,10 @@ def cifar10_cnn(
     model.fit(images, labels, epochs=30)
     ```
     """
+    import keras
+
+    from cookbook.layers import ImageAugmentation
+
     inputs = keras.Input(shape=(32, 32, 3), name="image")
     x = keras.layers.Rescaling(1.0 / 255, name="scale", dtype=dtype)(inputs)
     x = ImageAugmentation(flip="horizontal" if flip else None, max_shift=max_shift,

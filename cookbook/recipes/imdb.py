@@ -1,10 +1,15 @@
 """Recipes on movie reviews (IMDB sentiment)."""
 
-import keras
+from __future__ import annotations  # Keras is imported when a recipe is built
+
+from typing import TYPE_CHECKING
 
 from cookbook.preprocessors import TextPreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
+
+if TYPE_CHECKING:
+    import keras
 
 
 @register(
@@ -68,6 +73,8 @@ def imdb_lstm(
     model.fit(tokenizer.transform(train_reviews), labels, epochs=2)
     ```
     """
+    import keras
+
     inputs = keras.Input(shape=(sequence_length,), dtype="int32", name="tokens")
     x = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding", dtype=dtype)(inputs)
     if dropout:
@@ -137,6 +144,8 @@ def bow_mlp(
     model.fit(tokenizer.transform(train_reviews), labels, epochs=3)
     ```
     """
+    import keras
+
     inputs = keras.Input(shape=(vocab_size,), name="tokens")
     x = keras.layers.Dropout(dropout, dtype=dtype)(inputs) if dropout else inputs
     x = keras.layers.Dense(hidden_units, activation="relu", name="hidden", dtype=dtype)(x)

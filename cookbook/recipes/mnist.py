@@ -1,11 +1,15 @@
 """Recipes on 28x28 grey-scale digits (MNIST)."""
 
-import keras
+from __future__ import annotations  # Keras is imported when a recipe is built
 
-from cookbook.layers import ImageAugmentation
+from typing import TYPE_CHECKING
+
 from cookbook.preprocessors import ImagePreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
+
+if TYPE_CHECKING:
+    import keras
 
 IMAGE_SHAPE = (28, 28)
 
@@ -17,11 +21,15 @@ def _digits(hyperparameters):
 
 def _image_input(dtype):
     # Pixel values 0-255 as a user has them; scaling happens inside the model.
+    import keras
+
     inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
     return inputs, keras.layers.Rescaling(1.0 / 255, name="scale", dtype=dtype)(inputs)
 
 
 def _compile_classifier(model, learning_rate, dtype):
+    import keras
+
     model.compile(
         optimizer=scale_loss(keras.optimizers.Adam(learning_rate), dtype),
         loss="sparse_categorical_crossentropy",
@@ -65,6 +73,8 @@ def mnist_dense(
     model.fit(images, labels, epochs=5)
     ```
     """
+    import keras
+
     inputs, x = _image_input(dtype)
     x = keras.layers.Flatten(dtype=dtype)(x)
     for i, units in enumerate(hidden_units):
@@ -124,6 +134,10 @@ def mnist_cnn(
     model.fit(images, labels, epochs=5)
     ```
     """
+    import keras
+
+    from cookbook.layers import ImageAugmentation
+
     inputs, x = _image_input(dtype)
     x = keras.layers.Reshape(IMAGE_SHAPE + (1,), dtype=dtype)(x)
     if max_shift:

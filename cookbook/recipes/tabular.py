@@ -1,10 +1,15 @@
 """Recipes on tabular features."""
 
-import keras
+from __future__ import annotations  # Keras is imported when a recipe is built
+
+from typing import TYPE_CHECKING
 
 from cookbook.preprocessors import TabularPreprocessor
 from cookbook.precision import output_dtype, scale_loss
 from cookbook.registry import register
+
+if TYPE_CHECKING:
+    import keras
 
 
 @register(
@@ -46,6 +51,8 @@ def logistic_regression(
     model.fit(x_train, y_train, epochs=100)
     ```
     """
+    import keras
+
     inputs = keras.Input(shape=(num_features,), name="features")
     x = keras.layers.Normalization(name="normalize", dtype=dtype)(inputs)
     outputs = keras.layers.Dense(
@@ -105,6 +112,8 @@ def linear_regression(
     model.fit(x_train, y_train, epochs=300)
     ```
     """
+    import keras
+
     inputs = keras.Input(shape=(num_features,), name="features")
     x = keras.layers.Normalization(name="normalize", dtype=dtype)(inputs)
     outputs = keras.layers.Dense(
