@@ -38,7 +38,9 @@ def evaluate(run, data=None, batch_size=None):
     else:
         source = data
         _check_class_folders(data, dataset, run_dir.metrics()["data"]["class_names"])
-        x, y = read_dataset_file(dataset, data, label_column=config.data.label_column)
+        # Labels are checked against the classes the run was trained on.
+        x, y = read_dataset_file(dataset, data, label_column=config.data.label_column,
+                                 class_names=run_dir.metrics()["data"]["class_names"])
     preprocessor = run_dir.preprocessor()
     x = preprocessor(x)
     model = run_dir.load_model()

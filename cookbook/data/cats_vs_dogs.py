@@ -10,7 +10,7 @@ import os
 
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import load_image_folder, read_image_folder
-from cookbook.data.dataset import Dataset, seeded_split
+from cookbook.data.dataset import Dataset, load_file
 from cookbook.data.folders import split_indices
 from cookbook.data.npz import read_npz
 
@@ -26,12 +26,9 @@ def load(source, seed):
         train, test = split_indices(labels, 0.2, seed)
         return Dataset("cats_vs_dogs", "tfds", files.subset(train), labels[train],
                        files.subset(test), labels[test], CLASS_NAMES)
-    elif os.path.isdir(source):
+    if os.path.isdir(source):
         return load_image_folder("cats_vs_dogs", source, seed)
-    else:
-        x, y = read_file(source)
-    x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
-    return Dataset("cats_vs_dogs", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
+    return load_file("cats_vs_dogs", source, seed)
 
 
 def from_tfds(data_dir=None):

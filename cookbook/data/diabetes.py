@@ -1,6 +1,6 @@
 """The diabetes progression set that scikit-learn ships (442 examples, 10 features)."""
 
-from cookbook.data.dataset import Dataset, seeded_split
+from cookbook.data.dataset import Dataset, load_file, seeded_split
 from cookbook.data.feature_csv import read_feature_csv
 from cookbook.data.npz import read_npz
 
@@ -8,16 +8,14 @@ NUM_FEATURES = 10
 
 
 def load(source, seed, label_column="label"):
-    if source in ("auto", "sklearn"):
-        from sklearn.datasets import load_diabetes
+    if source not in ("auto", "sklearn"):
+        return load_file("diabetes", source, seed, label_column=label_column)
+    from sklearn.datasets import load_diabetes
 
-        x, y = load_diabetes(return_X_y=True)
-        source = "sklearn"
-    else:
-        x, y = read_file(source, label_column)
+    x, y = load_diabetes(return_X_y=True)
     x_train, y_train, x_test, y_test = seeded_split(x.astype("float32"), y.astype("float32"),
                                                     0.2, seed)
-    return Dataset("diabetes", source, x_train, y_train, x_test, y_test, [])
+    return Dataset("diabetes", "sklearn", x_train, y_train, x_test, y_test, [])
 
 
 def read_file(path, label_column="label"):

@@ -2,10 +2,10 @@
 
 import csv
 import gzip
-import zlib
 
 import numpy as np
 
+from cookbook.data.checks import GZIP_ERRORS, gzip_error
 from cookbook.errors import DataError
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -57,7 +57,9 @@ def read_feature_csv(path, num_features, label_column="label", integer_labels=Tr
                 rows.append(_numbers(path, line, names, row))
                 labels.append(_label(path, line, label_column, label, integer_labels))
                 lines.append(line)
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error) as e:
+    except GZIP_ERRORS as e:
+        raise gzip_error(path, e, "a CSV file") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise DataError(f"{path}: cannot read as a CSV file ({e})") from None
     if not rows:
         raise DataError(f"{path}: no data rows after the header")

@@ -10,6 +10,7 @@ import os
 import numpy as np
 from PIL import Image
 
+from cookbook.data.checks import check_split
 from cookbook.data.images import READ_ERRORS, describe_error
 from cookbook.errors import DataError
 
@@ -194,18 +195,7 @@ def split_indices(labels, test_fraction, seed):
     labels = np.asarray(labels)
     if not 0 < test_fraction < 1:
         raise DataError(f"test fraction {test_fraction!r} is not between 0 and 1; use e.g. 0.2")
-    classes, counts = np.unique(labels, return_counts=True)
-    if len(labels) == 0:
-        raise DataError("no examples to split; add examples to the class folders")
-    if counts.min() < 2:
-        small = classes[counts < 2]
-        raise DataError(f"class id(s) {', '.join(map(str, small))} have a single example; each "
-                        "class needs at least 2 (one to train on, one to test on)")
-    n_test = math.ceil(test_fraction * len(labels))
-    if min(n_test, len(labels) - n_test) < len(classes):
-        raise DataError(f"{len(labels)} examples split {1 - test_fraction:g}/{test_fraction:g} "
-                        f"cannot put all {len(classes)} classes in both parts; add examples or "
-                        "change the test fraction")
+    check_split(labels, math.ceil(test_fraction * len(labels)))
     train_idx, test_idx = train_test_split(np.arange(len(labels), dtype=np.int64),
                                            test_size=test_fraction, stratify=labels,
                                            random_state=seed)

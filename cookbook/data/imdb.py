@@ -15,7 +15,8 @@ import numpy as np
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import (is_acl_imdb, is_acl_split, load_text_folder,
                                          read_texts)
-from cookbook.data.dataset import Dataset, seeded_split
+from cookbook.data.checks import GZIP_ERRORS, gzip_error
+from cookbook.data.dataset import Dataset, load_file
 from cookbook.errors import DataError
 
 CLASS_NAMES = ["negative", "positive"]
@@ -31,12 +32,10 @@ def load(source, seed):
         return from_tfds()
     if os.path.isdir(source) and not is_acl_imdb(source):
         return load_text_folder("imdb_reviews", source, seed)
-    if os.path.isdir(source):
-        x_train, y_train = read_folder(_split_dir(source, "train"))
-        x_test, y_test = read_folder(_split_dir(source, "test"))
-    else:
-        x, y = read_csv(source)
-        x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
+    if not os.path.isdir(source):
+        return load_file("imdb_reviews", source, seed)
+    x_train, y_train = read_folder(_split_dir(source, "train"))
+    x_test, y_test = read_folder(_split_dir(source, "test"))
     return Dataset("imdb_reviews", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 
@@ -86,7 +85,9 @@ def read_csv(path):
                     raise DataError(f"{path}, line {reader.line_num}: empty review")
                 texts.append(text)
                 labels.append(LABELS[key])
-    except (OSError, UnicodeDecodeError, csv.Error, EOFError) as e:
+    except GZIP_ERRORS as e:
+        raise gzip_error(path, e, "CSV review,sentiment") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise DataError(f"{path}: cannot read as CSV review,sentiment ({e})") from None
     if not texts:
         raise DataError(f"{path}: no reviews after the header")

@@ -7,7 +7,7 @@ import numpy as np
 
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import load_image_folder, read_image_folder
-from cookbook.data.dataset import Dataset, seeded_split
+from cookbook.data.dataset import Dataset, load_file, seeded_split
 from cookbook.data.npz import read_npz
 
 CLASS_NAMES = [str(i) for i in range(10)]
@@ -31,9 +31,7 @@ def load(source, seed):
         return from_tfds()
     if os.path.isdir(source):
         return load_image_folder("mnist", source, seed)
-    x, y = read_file(source)
-    x_train, y_train, x_test, y_test = seeded_split(x, y, 0.2, seed)
-    return Dataset("mnist", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
+    return load_file("mnist", source, seed)
 
 
 def from_tfds(data_dir=None):

@@ -102,7 +102,11 @@ class Batches(_py_dataset()):
         return x if self.y is None else (x, np.asarray(self.y[chosen]))
 
     def on_epoch_end(self):
-        self.epoch += 1
+        self.set_epoch(self.epoch + 1)
+
+    def set_epoch(self, epoch):
+        """Continue from `epoch` (0-based): its order is the one an uninterrupted run draws."""
+        self.epoch = epoch
         self._order = self._draw_order()
 
     def labels(self):

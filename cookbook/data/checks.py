@@ -1,0 +1,151 @@
+"""Checks of a dataset's arrays before any training: labels, targets, feature values, splits.
+
+Every check raises a one-line `DataError`, `"<origin>: <what is wrong>; <what to do>"`, where
+`origin` names the file (or the data in words).
+"""
+
+import gzip
+import zlib
+
+import numpy as np
+
+from cookbook.errors import DataError
+
+SHOWN = 5  # bad values named in a message, then a count
+CHUNK = 1 << 22  # elements per pass when locating bad feature values
+GZIP_ERRORS = (zlib.error, EOFError, gzip.BadGzipFile)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_labels(y, num_classes, origin):
+    """Class ids `y` as int64, after checking each is a whole number in `[0, num_classes)`.
+
+    Whole floats (`1.0`) and booleans are accepted and converted; anything else (a fraction,
+    NaN, a negative or too large id, strings) is a DataError naming the first few bad values,
+    their count and the allowed range.
+    """
+    y = np.asarray(y)
+    allowed = f"0 to {num_classes - 1} ({num_classes} classes)"
+    if y.dtype.kind not in "biuf":
+        raise DataError(f"{origin}: labels are {y.dtype} values, not class ids; save the labels "
+                        f"as whole numbers {allowed}")
+    if y.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(y) | (y != np.round(y))
+        _raise_bad(origin, y, bad, "label(s) are not whole numbers",
+                   f"labels are class ids {allowed}; save them as integers")
+    bad = (y < 0) | (y >= num_classes)
+    _raise_bad(origin, y, bad, "label(s) out of range",
+               f"labels must be class ids {allowed}; fix or drop those examples")
+    return y.astype(np.int64)
+
+
+def check_targets(y, origin):
+    """Regression targets `y`, after checking they are finite numbers."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise DataError(f"{origin}: targets are {y.dtype} values; save the targets as numbers")
+    if y.dtype.kind == "f":
+        _raise_bad(origin, y, ~np.isfinite(y), "target(s) are NaN or infinite",
+                   "fill in or drop those examples")
+    return y
+
+
+def _raise_bad(origin, y, bad, what, fix):
+    """A DataError naming the first few values of `y` where `bad`, their count and the first
+    index, when there are any."""
+    if not bad.any():
+        return
+    rows = np.flatnonzero(bad)
+    values = list(dict.fromkeys(_fmt(v) for v in y[rows]))
+    shown = ", ".join(values[:SHOWN]) + (", ..." if len(values) > SHOWN else "")
+    raise DataError(f"{origin}: {len(rows)} {what}: {shown} (first at row index {rows[0]}); "
+                    f"{fix}")
+
+
+def _fmt(value):
+    value = value.item()
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def check_finite(x, origin):
+    """Check that numeric features `x` hold no NaN, infinite or beyond-float32 values.
+
+    Only float arrays are looked at (integer pixels cannot be NaN; texts and lazily read
+    images are skipped). One `min`/`max` pass decides; the bad values are located, a chunk of
+    rows at a time, only when there are some.
+    """
+    if not isinstance(x, np.ndarray) or x.dtype.kind not in "fc" or x.size == 0:
+        return
+    low, high = np.min(x), np.max(x)  # NaN propagates through both
+    if np.isfinite(low) and np.isfinite(high) and max(-low, high) <= _FLOAT32_MAX:
+        return
+    nan, huge, first = _locate_non_finite(x)
+    found = " and ".join(part for part in (f"{nan} NaN" if nan else "",
+                                           f"{huge} infinite (or beyond float32)" if huge else "")
+                         if part)
+    raise DataError(f"{origin}: the features hold {found} value(s), first in row index {first}; "
+                    "fill in or drop those values (e.g. np.nan_to_num, or remove those rows) "
+                    "and save the file again")
+
+
+def _locate_non_finite(x):
+    """`(NaN count, infinite or beyond-float32 count, first bad row)` of `x`, by chunks."""
+    step = max(1, CHUNK // max(1, x[:1].size))
+    nan = huge = 0
+    first = None
+    for start in range(0, len(x), step):
+        chunk = x[start:start + step].reshape(min(step, len(x) - start), -1)
+        is_nan = np.isnan(chunk)
+        with np.errstate(invalid="ignore"):
+            is_huge = ~is_nan & ~(np.abs(chunk) <= _FLOAT32_MAX)
+        bad_rows = np.flatnonzero((is_nan | is_huge).any(axis=1))
+        nan += int(is_nan.sum())
+        huge += int(is_huge.sum())
+        if first is None and len(bad_rows):
+            first = start + int(bad_rows[0])
+    return nan, huge, first
+
+
+def check_split(y, n_test, origin=None):
+    """Check that a stratified split of class ids `y` with `n_test` examples in the second part
+    can put every class in both parts (each class needs >= 2 examples)."""
+    where = f"{origin}: " if origin else ""
+    if len(y) == 0:
+        raise DataError(f"{where}no examples to split; add at least 2 examples of each class")
+    classes, counts = np.unique(y, return_counts=True)
+    single = classes[counts < 2]
+    if len(single):
+        shown = ", ".join(map(str, single[:SHOWN])) + (", ..." if len(single) > SHOWN else "")
+        raise DataError(f"{where}class id(s) {shown} have a single example; the stratified "
+                        "split needs at least 2 examples per class (one to train on, one to "
+                        "test on): add examples of that class or drop it")
+    if min(n_test, len(y) - n_test) < len(classes):
+        raise DataError(f"{where}{len(y)} examples split {len(y) - n_test}/{n_test} cannot put "
+                        f"all {len(classes)} classes in both parts; add examples")
+
+
+def gzip_error(path, error, reading):
+    """A DataError for a `.gz` file gzip cannot read: not gzip at all, or corrupt/truncated.
+
+    `reading` says what the file was read as, e.g. `"a CSV file"`.
+    """
+    try:
+        with open(path, "rb") as f:
+            is_gzip = f.read(2) == b"\x1f\x8b"
+    except OSError:
+        is_gzip = True
+    if not is_gzip:
+        return DataError(f"{path}: cannot read as {reading}: not a gzip file, though its name "
+                         "ends in .gz; compress it with gzip, or remove .gz from its name")
+    return DataError(f"{path}: cannot read as {reading}: the file is corrupt (not a complete "
+                     f"gzip file: {_reason(error)}); re-download or re-compress it")
+
+
+def _reason(error):
+    """A short reason for a gzip error, for the message."""
+    if isinstance(error, EOFError):
+        return "truncated, it ends early"
+    if isinstance(error, zlib.error):
+        return "corrupted compressed data"
+    return str(error) or type(error).__name__
