@@ -24,6 +24,9 @@ __version__ = "0.1.0"
 
 def train(recipe, **kwargs):
     """Fit a recipe and write a run directory; see `cookbook.training.train`."""
+    from cookbook.backend import check_backend
+
+    check_backend()  # a clear error before Keras fails to import an unknown backend
     from cookbook.training import train as _train
 
     return _train(recipe, **kwargs)

@@ -76,6 +76,12 @@ def write_report(out, config, metrics, plots, mistakes):
     lines += [f"| {k} | {v:.4f} |" for k, v in metrics["test"].items()]
     lines += [f"| epochs | {metrics['epochs']} |", f"| fit seconds | {metrics['fit_seconds']} |",
               f"| samples per second | {metrics['samples_per_second']} |"]
+    stopped = metrics.get("early_stopping")
+    if stopped:
+        when = (f"stopped after epoch {stopped['stopped_after_epoch']}, "
+                if stopped["stopped_after_epoch"] else "")
+        lines += [f"| early stopping | {when}kept the weights of epoch {stopped['kept_epoch']} "
+                  f"({stopped['monitor']} {stopped['best']:.4f}) |"]
     if "lr_finder" in metrics:
         lines += [f"| learning rate (LR finder) | {metrics['lr_finder']['suggested']:.3g} |"]
     lines += ["", "## Config", "", "| key | value |", "|---|---|"]

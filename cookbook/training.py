@@ -26,7 +26,7 @@ import shutil
 import numpy as np
 
 from cookbook import atomic, config as config_lib
-from cookbook.callbacks import DeviceReport, EpochBackup, NaNGuard, Progress
+from cookbook.callbacks import DeviceReport, EarlyStopping, EpochBackup, NaNGuard, Progress
 from cookbook.compilation import (check_steps_per_execution, choose_steps_per_execution,
                                   set_jit_compile)
 from cookbook.data import load_dataset, seeded_split
@@ -37,6 +37,7 @@ from cookbook.precision import check_precision
 from cookbook.registry import get_recipe
 from cookbook import report
 from cookbook.report import save_figure
+from cookbook.seeding import set_seed
 
 CONFIG_FILE = "config.toml"
 HISTORY_FILE = "history.csv"
@@ -158,13 +159,13 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         raise ConfigError(f"recipe {config.recipe} takes no dtype= argument, so it cannot be "
                           f"built for fit.precision {config.fit.precision!r}; use float32")
     _classes_from_folder(config, spec)
-    created = _claim_run_dir(out, config)
-    keras.utils.set_random_seed(config.fit.seed)
+    claimed = _claim_run_dir(out, config)
+    set_seed(config.fit.seed)
     with distribution_scope(config.fit.distribute) as used:
-        return _train(config, out, created, callbacks, find_lr, used)
+        return _train(config, out, claimed, callbacks, find_lr, used)
 
 
-def _train(config, out, created, callbacks, find_lr, distribution):
+def _train(config, out, claimed, callbacks, find_lr, distribution):
     import keras
 
     from cookbook.data.pipeline import Batches, reader_threads
@@ -177,6 +178,7 @@ def _train(config, out, created, callbacks, find_lr, distribution):
         train_idx, val_idx = _validation_split(data.y_train, config)
         model = build_model(config)
         check_inputs(model, x, origin=f"training data ({data.source})")
+        _check_labels(model, spec.task, data)
         if preprocessor.kind == "tabular":
             adapt(model, x[train_idx])
         test_idx = np.arange(len(x_test))
@@ -184,8 +186,11 @@ def _train(config, out, created, callbacks, find_lr, distribution):
             train_idx, val_idx, test_idx = _whole_replica_batches(
                 distribution, fit.batch_size, train=train_idx, val=val_idx, test=test_idx)
     except Exception:
-        if created:  # nothing was trained: leave no run directory behind to trip a retry
+        # Nothing was trained: leave nothing behind that would trip the retry.
+        if claimed == "new":
             shutil.rmtree(out, ignore_errors=True)
+        elif claimed == "fresh":
+            _remove_before_first_epoch(out)
         raise
 
     workers = reader_threads(x)
@@ -213,6 +218,8 @@ def _train(config, out, created, callbacks, find_lr, distribution):
         one_step_reason=("tf.distribute.MirroredStrategy" if distribution["engine"] and
                          "Mirrored" in distribution["engine"] else None))
     cbs, guard, device_report = fit_callbacks(out, fit, train.num_examples, val is not None)
+    backup, stopper = cbs[0], next((cb for cb in cbs if isinstance(cb, EarlyStopping)), None)
+    train.set_epoch(EpochBackup.saved_epoch(backup.backup_dir))  # a resumed run's next order
     try:
         keras_history = model.fit(train, validation_data=val, epochs=fit.epochs, shuffle=False,
                                   verbose=0, callbacks=cbs + list(callbacks))
@@ -224,8 +231,7 @@ def _train(config, out, created, callbacks, find_lr, distribution):
         guard.message = guard.diverged_message(f"non-finite weights ({type(e).__name__}: "
                                                f"{str(e).splitlines()[0]})")
     if guard.message:
-        raise TrainingError(f"{config.recipe}: {guard.message} (run directory {out} keeps the "
-                            "config and history; no model was saved)")
+        raise TrainingError(f"{config.recipe}: {guard.message}; {_kept_after_divergence(out)}")
 
     scores = model.evaluate(test, verbose=0, return_dict=True)
     history = read_history(os.path.join(out, HISTORY_FILE)) or keras_history.history
@@ -233,12 +239,15 @@ def _train(config, out, created, callbacks, find_lr, distribution):
     metrics = {
         "recipe": config.recipe,
         "test": {k: float(v) for k, v in scores.items()},
-        "fit_seconds": device["fit_seconds"],
+        # Every part of a resumed run counts.
+        "fit_seconds": round(device["fit_seconds"] + backup.previous_seconds, 3),
+        "parts": backup.parts,
         "train_seconds": device["train_seconds"],
         # Steady training throughput: compilation and end-of-epoch work left out.
         "samples_per_second": device["samples_per_second"],
         "steps_per_execution": steps_per_execution,
         "epochs": len(next(iter(history.values()), [])),
+        "early_stopping": stopper.summary() if stopper is not None else None,
         "data": {"dataset": spec.dataset, "source": data.source, "train": len(train_idx),
                  "validation": 0 if val is None else val.num_examples,
                  "test": test.num_examples,
@@ -285,12 +294,37 @@ def fit_callbacks(out, fit, samples_per_epoch, validation=True):
         Progress(fit.verbose),
     ]
     if validation and fit.early_stopping_patience:
-        cbs.append(keras.callbacks.EarlyStopping(patience=fit.early_stopping_patience,
-                                                 restore_best_weights=True))
+        cbs.append(EarlyStopping(fit.early_stopping_patience, verbose=fit.verbose))
     if validation and fit.reduce_lr_patience:
         cbs.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=fit.reduce_lr_patience,
                                                      verbose=0))
     return cbs, guard, device_report
+
+
+def _check_labels(model, task, data):
+    """Class ids must fit the model's output (1 unit: 2 classes), checked before training."""
+    from cookbook.data.checks import check_labels
+
+    if task != "classification":
+        return
+    units = model.output_shape[-1]
+    classes = 2 if units == 1 else units
+    for y, split in ((data.y_train, "training"), (data.y_test, "test")):
+        check_labels(y, classes, f"{data.source} ({split} split, for a model of {classes} "
+                                 "classes)")
+
+
+def _kept_after_divergence(out):
+    """Where the last good epoch's weights are after a NaN stop, in words."""
+    backup_dir = os.path.join(out, BACKUP_DIR)
+    epoch = EpochBackup.saved_epoch(backup_dir)
+    if not epoch:
+        return ("no epoch finished with a finite loss, so no weights were kept; train again "
+                f"with other settings (the same --out {out} is accepted: nothing is kept to "
+                "resume)")
+    return (f"the weights of epoch {epoch}, the last good one, are kept in "
+            f"{EpochBackup.weights_path(backup_dir)} (model.load_weights); train again with "
+            "other settings and another --out")
 
 
 def _classes_from_folder(config, spec):
@@ -331,31 +365,55 @@ def build_model(config):
     return set_jit_compile(model, fit.jit_compile)
 
 
+# What a run writes before its first epoch is backed up. An unfinished run holding only these
+# has nothing to resume, so it may be started again, with other settings too.
+BEFORE_FIRST_EPOCH = (CONFIG_FILE, HISTORY_FILE, EXAMPLES_FILE, LR_FINDER_FILE, "vocabulary.txt")
+
+
 def _claim_run_dir(out, config):
     """Create `out`, or accept it for resuming the same config; never touch a finished run.
 
-    Returns True when `out` was created by this call.
+    Returns `"new"` when `out` was created, `"fresh"` when it was empty or held only what a run
+    writes before its first epoch (cleared now), `"resume"` for the same config with epochs to
+    resume.
     """
     import tomli_w
 
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise RunDirError(f"--out {out} is a file, not a folder; choose another --out")
     if os.path.exists(os.path.join(out, METRICS_FILE)):
         raise RunDirError(f"{out} already holds a finished run ({METRICS_FILE}); choose another "
                           "--out, or delete it to train again")
     wanted = tomli_w.dumps(config.to_dict())
     path = os.path.join(out, CONFIG_FILE)
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            if f.read() != wanted:
-                raise RunDirError(f"{out} holds an unfinished run with another configuration "
-                                  f"({path}); resume it with the same settings, or choose "
-                                  "another --out")
-        return False
-    if os.path.isdir(out) and os.listdir(out):
-        raise RunDirError(f"{out} exists and is not a run directory; choose another --out")
-    created = not os.path.isdir(out)
-    os.makedirs(out, exist_ok=True)
-    atomic.write_text(path, wanted)
-    return created
+    try:
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                if f.read() == wanted:
+                    return "resume"
+            epochs = EpochBackup.saved_epoch(os.path.join(out, BACKUP_DIR))
+            if os.path.isdir(os.path.join(out, BACKUP_DIR)):
+                raise RunDirError(
+                    f"{out} holds an unfinished run of {epochs} epoch(s) with another "
+                    f"configuration ({path}); resume it with the same settings, or choose "
+                    "another --out")
+        if os.path.isdir(out) and set(os.listdir(out)) - set(BEFORE_FIRST_EPOCH):
+            raise RunDirError(f"{out} exists and is not a run directory; choose another --out")
+        state = "fresh" if os.path.isdir(out) else "new"
+        _remove_before_first_epoch(out)
+        os.makedirs(out, exist_ok=True)
+        atomic.write_text(path, wanted)
+    except OSError as e:
+        raise RunDirError(f"cannot write the run directory {out} ({e.strerror or e}); choose an "
+                          "--out you can write to") from None
+    return state
+
+
+def _remove_before_first_epoch(out):
+    """Remove what a run wrote into `out` before its first epoch (a start that failed)."""
+    for name in BEFORE_FIRST_EPOCH:
+        if os.path.isfile(os.path.join(out, name)):
+            os.remove(os.path.join(out, name))
 
 
 def _validation_split(y, config):
@@ -366,7 +424,8 @@ def _validation_split(y, config):
     if not 0 < fraction < 1:
         raise DataError(f"data.validation_fraction must be in [0, 1), got {fraction}")
     n_val = max(int(round(len(y) * fraction)), len(np.unique(y)))
-    train_idx, _, val_idx, _ = seeded_split(np.arange(len(y)), y, n_val, config.fit.seed)
+    train_idx, _, val_idx, _ = seeded_split(np.arange(len(y)), y, n_val, config.fit.seed,
+                                            origin="the validation split of the training data")
     return train_idx, val_idx
 
 

@@ -65,3 +65,37 @@ def test_nan_guard_is_silent_on_a_healthy_run():
     guard = NaNGuard()
     tiny_model(0.01).fit(np.ones((4, 3)), np.ones(4), epochs=1, verbose=0, callbacks=[guard])
     assert guard.message is None
+
+
+def test_early_stopping_says_when_it_stopped_and_what_it_kept(capsys):
+    from cookbook.callbacks import EarlyStopping
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    stopper = EarlyStopping(patience=2)
+    stopper.set_model(model)
+    stopper.set_params({"epochs": 30})
+    stopper.on_train_begin()
+    for epoch, val_loss in enumerate([1.0, 0.5, 0.6, 0.7, 0.4]):
+        stopper.on_epoch_end(epoch, {"loss": 1.0, "val_loss": val_loss})
+        if getattr(model, "stop_training", False):
+            break
+    stopper.on_train_end()
+    assert stopper.summary() == {"monitor": "val_loss", "patience": 2, "stopped_after_epoch": 4,
+                                 "kept_epoch": 2, "best": 0.5}
+    assert capsys.readouterr().out.strip() == (
+        "early stopping: val_loss did not improve for 2 epochs; stopped after epoch 4 of 30 and "
+        "kept the weights of epoch 2 (val_loss 0.5000)")
+
+
+def test_early_stopping_is_quiet_when_the_last_epoch_was_the_best(capsys):
+    from cookbook.callbacks import EarlyStopping
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    stopper = EarlyStopping(patience=2)
+    stopper.set_model(model)
+    stopper.on_train_begin()
+    for epoch, val_loss in enumerate([1.0, 0.5]):
+        stopper.on_epoch_end(epoch, {"val_loss": val_loss})
+    stopper.on_train_end()
+    assert stopper.message() is None and capsys.readouterr().out == ""
+    assert stopper.summary()["stopped_after_epoch"] is None

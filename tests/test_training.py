@@ -54,12 +54,16 @@ def test_same_seed_same_result(tmp_path):
     assert runs[0].history["loss"] == runs[1].history["loss"]
 
 
-class Interrupt(keras.callbacks.Callback):
-    """Kills training at the end of an epoch, as a Ctrl-C or a lost machine would."""
+class AtEpoch(keras.callbacks.Callback):
+    """A callback that acts at epoch `at_epoch` (0-based)."""
 
     def __init__(self, at_epoch):
         super().__init__()
         self.at_epoch = at_epoch
+
+
+class Interrupt(AtEpoch):
+    """Kills training at the end of an epoch, as a Ctrl-C or a lost machine would."""
 
     def on_epoch_end(self, epoch, logs=None):
         if epoch == self.at_epoch:
@@ -106,7 +110,7 @@ def test_resume_with_other_settings_is_refused(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         cookbook.train("logistic_regression", out=out, callbacks=[Interrupt(0)],
                        overrides=small("logistic_regression", **{"fit.epochs": 3}))
-    with pytest.raises(RunDirError, match="unfinished run with another configuration"):
+    with pytest.raises(RunDirError, match=r"unfinished run of 1 epoch\(s\) with another configuration"):
         cookbook.train("logistic_regression", out=out,
                        overrides=small("logistic_regression", **{"fit.epochs": 5}))
 
@@ -195,3 +199,95 @@ def test_a_run_without_validation_split(tmp_path):
         "model.hidden_units": [8]})
     assert result.metrics["data"]["validation"] == 0 and result.metrics["epochs"] == 2
     assert set(result.history) == {"accuracy", "loss"}
+
+
+class Poison(AtEpoch):
+    """Makes the weights NaN when epoch `at_epoch` begins, as a diverging step would."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.at_epoch:
+            for w in self.model.trainable_weights:
+                w.assign(np.full(w.shape, np.nan, "float32"))
+
+
+def test_nan_stop_keeps_the_last_good_epoch(tmp_path):
+    out = str(tmp_path / "run")
+    with pytest.raises(TrainingError, match=r"in epoch 3;.* the weights of epoch 2, the last good "
+                                            r"one, are kept in .*latest\.weights\.h5"):
+        cookbook.train("logistic_regression", out=out, callbacks=[Poison(at_epoch=2)],
+                       overrides=small("logistic_regression", **{"fit.epochs": 5}))
+    model = cookbook.recipes.logistic_regression()
+    model.load_weights(os.path.join(out, "backup", "latest.weights.h5"))
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert not os.path.exists(os.path.join(out, "model.keras"))
+
+
+def test_resumed_run_matches_an_uninterrupted_one(tmp_path, mnist_npz):
+    # Dropout draws random masks and the training order is shuffled every epoch: a resumed run
+    # must continue both where the interrupted one stopped.
+    overrides = small("mnist_dense", **{"data.source": mnist_npz, "fit.epochs": 4,
+                                        "model.dropout": 0.5, "fit.early_stopping_patience": 0,
+                                        "fit.reduce_lr_patience": 0})
+    whole = cookbook.train("mnist_dense", out=str(tmp_path / "whole"), overrides=overrides)
+    out = str(tmp_path / "parts")
+    with pytest.raises(KeyboardInterrupt):
+        cookbook.train("mnist_dense", out=out, overrides=overrides,
+                       callbacks=[Interrupt(at_epoch=1)])
+    state = json.load(open(os.path.join(out, "backup", "run_state.json")))
+    resumed = cookbook.train("mnist_dense", out=out, overrides=overrides)
+    np.testing.assert_allclose(resumed.history["loss"], whole.history["loss"], rtol=1e-5)
+    assert resumed.metrics["parts"] == 2 and whole.metrics["parts"] == 1
+    # The fit time covers both parts: the first one's seconds are added to the second's.
+    assert resumed.metrics["fit_seconds"] > state["seconds"] > 0
+    assert resumed.metrics["fit_seconds"] == pytest.approx(
+        state["seconds"] + resumed.metrics["device"]["fit_seconds"], abs=2e-3)
+
+
+def test_a_failed_start_does_not_block_the_corrected_retry(tmp_path, mnist_npz):
+    out = tmp_path / "run"
+    out.mkdir()  # an empty --out made by the user
+    with pytest.raises(DataError):
+        cookbook.train("mnist_dense", out=str(out),
+                       overrides=small("mnist_dense", **{"data.source": str(tmp_path / "no.npz")}))
+    assert out.is_dir() and os.listdir(out) == []
+    result = cookbook.train("mnist_dense", out=str(out), overrides=small(
+        "mnist_dense", **{"data.source": mnist_npz, "fit.epochs": 1}))
+    assert result.metrics["epochs"] == 1
+
+
+def test_a_start_that_ended_before_its_first_epoch_may_change_settings(tmp_path):
+    out = str(tmp_path / "run")
+    with pytest.raises(TrainingError, match="no weights were kept.*same --out"):
+        cookbook.train("logistic_regression", out=out, callbacks=[Poison(at_epoch=0)],
+                       overrides=small("logistic_regression", **{"fit.epochs": 2}))
+    result = cookbook.train("logistic_regression", out=out,
+                            overrides=small("logistic_regression", **{"fit.epochs": 1}))
+    assert result.metrics["epochs"] == 1
+
+
+@pytest.mark.parametrize("make", ["file", "unwritable"])
+def test_out_that_cannot_be_a_run_directory(tmp_path, monkeypatch, make):
+    out = tmp_path / "out"
+    if make == "file":
+        out.write_text("mine")
+        match = "is a file, not a folder"
+    else:
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(os, "makedirs", refuse)
+        match = r"cannot write the run directory .*Permission denied.*--out you can write to"
+    with pytest.raises(RunDirError, match=match):
+        cookbook.train("logistic_regression", out=str(out),
+                       overrides=small("logistic_regression", **{"fit.epochs": 1}))
+    if make == "file":
+        assert out.read_text() == "mine"
+
+
+def test_labels_must_fit_the_model_before_training(tmp_path, mnist_npz):
+    out = str(tmp_path / "run")
+    with pytest.raises(DataError, match=r"out of range: .*class ids 0 to 4 \(5 classes\)"):
+        cookbook.train("mnist_dense", out=out, overrides=small(
+            "mnist_dense", **{"data.source": mnist_npz, "model.num_classes": 5}))
+    assert not os.path.exists(out)
+

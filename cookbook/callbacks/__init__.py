@@ -2,10 +2,11 @@
 
 from cookbook.callbacks.backup import EpochBackup
 from cookbook.callbacks.device_report import DeviceReport
+from cookbook.callbacks.early_stopping import EarlyStopping
 from cookbook.callbacks.live_plot import LivePlot
 from cookbook.callbacks.lr_finder import LRFinder, find_lr
 from cookbook.callbacks.nan_guard import NaNGuard
 from cookbook.callbacks.progress import Progress
 
-__all__ = ["DeviceReport", "EpochBackup", "LRFinder", "LivePlot", "NaNGuard", "Progress",
-           "find_lr"]
+__all__ = ["DeviceReport", "EarlyStopping", "EpochBackup", "LRFinder", "LivePlot", "NaNGuard",
+           "Progress", "find_lr"]

@@ -1,29 +1,136 @@
 """Saves the training state at the end of every epoch, so a killed run resumes there."""
 
+import json
+import math
+import os
+import random
+import time
+
 import keras
+import numpy as np
+
+from cookbook import atomic
 
 
 class EpochBackup(keras.callbacks.BackupAndRestore):
-    """`keras.callbacks.BackupAndRestore` that backs up at epoch ends only.
+    """`keras.callbacks.BackupAndRestore` at epoch ends, with the random state and the time.
+
+    Keras' callback saves the weights, the optimizer and the epoch. This one also saves the
+    random state (Python's and NumPy's generators and the seed generators of layers such as
+    `Dropout`) and the seconds trained so far, and restores them on resume, so a resumed run
+    draws the same random numbers as an uninterrupted one and its fit time covers every part.
+
+    An epoch whose training loss is NaN or infinite is not backed up, and when training stops
+    that way the backup of the last good epoch is kept (`diverged` is then True): its weights
+    load with `model.load_weights(EpochBackup.weights_path(backup_dir))`.
 
     Keras' callback defines `on_train_batch_end` even when it saves once per epoch, and any
     callback with that method (unless it declares itself `async_safe`) makes Keras read the
-    logs after every batch and turns off asynchronous dispatch for all callbacks. This one
-    inherits the no-op of `keras.callbacks.Callback` instead, so it costs nothing per batch.
+    logs after every batch. This one inherits the no-op of `keras.callbacks.Callback` instead,
+    so it costs nothing per batch.
 
     Args:
         backup_dir: folder for the backup; a `fit` started again with the same folder resumes
             from the last finished epoch.
-        delete_checkpoint: remove the backup when `fit` ends.
+        delete_checkpoint: remove the backup when `fit` ends (unless the loss diverged).
+
+    After `fit`: `restored_epoch` (epochs finished before this `fit`, 0 for a fresh start),
+    `previous_seconds` (seconds spent in `fit` by the earlier parts) and `parts` (how many
+    `fit` calls the run took).
 
     Example:
 
     ```python
-    model.fit(x, y, epochs=20, callbacks=[EpochBackup("runs/m/backup")])
+    backup = EpochBackup("runs/m/backup")
+    model.fit(x, y, epochs=20, callbacks=[backup])
+    backup.previous_seconds + seconds_of_this_fit
     ```
     """
 
+    STATE_FILE = "run_state.json"
+
     def __init__(self, backup_dir, delete_checkpoint=True):
         super().__init__(backup_dir, save_freq="epoch", delete_checkpoint=delete_checkpoint)
+        self.restored_epoch = 0
+        self.previous_seconds = 0.0
+        self.parts = 1
+        self.diverged = False
+        self._start = None
 
     on_train_batch_end = keras.callbacks.Callback.on_train_batch_end
+
+    @staticmethod
+    def weights_path(backup_dir):
+        """Where the weights of the last backed-up epoch are."""
+        return os.path.join(backup_dir, "latest.weights.h5")
+
+    @staticmethod
+    def saved_epoch(backup_dir):
+        """Epochs finished in the backup in `backup_dir` (0 when there is none)."""
+        try:
+            with open(os.path.join(backup_dir, "training_metadata.json"), encoding="utf-8") as f:
+                return int(json.load(f)["epoch"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self._start = time.perf_counter()
+        state = self._read_state()
+        if state is None:
+            return
+        self.restored_epoch = self.saved_epoch(self.backup_dir)
+        self.previous_seconds = float(state["seconds"])
+        self.parts = int(state["parts"]) + 1
+        random.setstate(_to_tuple(state["python_random"]))
+        kind, keys, pos, has_gauss, cached = state["numpy_random"]
+        np.random.set_state((kind, np.asarray(keys, np.uint32), pos, has_gauss, cached))
+        for variable, value in zip(_seed_states(self.model), state["seed_generators"]):
+            variable.assign(np.asarray(value, dtype=variable.dtype))
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.diverged = True  # keep the last good epoch's backup as it is
+            return
+        super().on_epoch_end(epoch, logs)
+        self._write_state()
+
+    def on_train_end(self, logs=None):
+        if not self.diverged:
+            super().on_train_end(logs)
+
+    def seconds(self):
+        """Seconds spent in `fit` by every part of the run so far."""
+        now = time.perf_counter() - self._start if self._start is not None else 0.0
+        return self.previous_seconds + now
+
+    def _read_state(self):
+        try:
+            with open(os.path.join(self.backup_dir, self.STATE_FILE), encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def _write_state(self):
+        kind, keys, pos, has_gauss, cached = np.random.get_state()
+        state = {
+            "seconds": self.seconds(),
+            "parts": self.parts,
+            "python_random": random.getstate(),
+            "numpy_random": [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)],
+            "seed_generators": [keras.ops.convert_to_numpy(v).tolist()
+                                for v in _seed_states(self.model)],
+        }
+        atomic.write_text(os.path.join(self.backup_dir, self.STATE_FILE), json.dumps(state))
+
+
+def _seed_states(model):
+    """The model's random state: variables beyond its weights (seed generators' counters)."""
+    weights = {id(v) for v in model.weights}
+    return [v for v in model.variables if id(v) not in weights]
+
+
+def _to_tuple(value):
+    """JSON lists back into the nested tuples `random.setstate` takes."""
+    return tuple(_to_tuple(v) for v in value) if isinstance(value, list) else value
