@@ -9,17 +9,41 @@ The SavedModel has one `serving_default` signature with a named input (`image`, 
 
 After writing, the SavedModel is loaded back with TensorFlow and its outputs compared with the
 Keras model's on the run's saved examples. Versions are never overwritten without `force`, and
-the export is written to a temporary folder and renamed, so a failed export leaves nothing.
+the export is written to a temporary folder and renamed, so a failed export leaves nothing and a
+partial version is never visible under `<out>/<recipe>/<version>/`.
+
+The signature checks the shape of its input at run time (`tf.ensure_shape`): every dimension the
+model fixes (all but the batch for MNIST, CIFAR-10 and tabular models; the 3 channels for
+cats_vs_dogs, which resizes photos of any size itself) must match, or the call fails. A
+SavedModel signature does not check this by itself, and a model that flattens its input would
+otherwise answer a (N, 14, 56) batch as if it were (N, 28, 28).
+
+Temporary folders live next to the versions: `.<version>.tmp-<host>-<pid>-XXXXXXXX` while a
+SavedModel is written, `.<version>.old-<host>-<pid>-XXXXXXXX` for the instant `force` swaps a
+version out. An export that is killed leaves its folder behind; the next export to the same
+`<out>/<recipe>/` removes such a folder when its writer is gone:
+
+- its host is this machine and its process id is not running any more; or
+- nothing in it has changed for an hour (`STALE_AFTER_S`): folders of other machines sharing
+  the folder, of a process id that has been reused, and of older versions of cookbook (named
+  without host and pid).
+
+A stale `.old-` folder whose version is missing (an export killed in the middle of a `force`
+swap) is put back as that version first, so the previous version is never lost.
 
 This module needs TensorFlow. On the JAX and PyTorch backends the SavedModel is written by a
 child process on the TensorFlow backend and checked against the model on the caller's backend.
 """
 
 import dataclasses
+import errno
 import os
+import re
 import shutil
+import socket
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -27,6 +51,10 @@ from cookbook.errors import RunDirError
 from cookbook.run_dir import RunDir
 
 PARITY_TOLERANCE = 1e-4
+STALE_AFTER_S = 3600  # a temporary folder untouched this long is an abandoned export's
+# `.<version>.<tmp|old>-<host>-<pid>-<mkdtemp's 8 characters>`; older cookbooks wrote no host-pid.
+TEMPORARY_NAME = re.compile(r"^\.(?P<version>\d+)\.(?P<kind>tmp|old)-"
+                            r"(?:(?P<host>[A-Za-z0-9_]+)-(?P<pid>\d+)-)?[a-z0-9_]{8}$")
 MISSING_TENSORFLOW = ("exporting a SavedModel needs TensorFlow, which is not installed: "
                       "pip install \"cookbook[tensorflow]\" (training does not need it)")
 
@@ -69,6 +97,10 @@ def export(run, out, *, version=None, force=False):
     Returns:
         An `ExportResult`.
 
+    Raises:
+        RunDirError: the run is missing, unfinished or its model does not load; `out` is not a
+            folder we can write to; the version exists; the SavedModel does not match.
+
     Example:
 
     ```python
@@ -78,26 +110,28 @@ def export(run, out, *, version=None, force=False):
     """
     import keras
 
+    if version is not None and version < 0:
+        raise RunDirError(f"--version {version} is negative; pass 0 or more, or leave it out "
+                          "for the next free version")
     if keras.backend.backend() != "tensorflow":
         return _export_from_other_backend(run, out, version, force)
     tf = _tf()
     run_dir = RunDir(run).check()
     recipe = run_dir.config().recipe
     base = os.path.join(out, recipe)
+    _check_no_file_in_the_way(base)  # before the slow part
+    _remove_stale(base)  # first: a version that a killed --force swapped out is put back
     if version is None:
         version = next_version(base)
     target = os.path.join(base, str(version))
     if os.path.exists(target) and not force:
-        raise RunDirError(f"{target} already exists; export to the next version "
-                          f"({next_version(base)}) by leaving out --version, or pass --force to "
-                          "replace it")
+        raise _version_exists(target, base)
     model = run_dir.load_model()
     tokenizer = run_dir.tokenizer()
     class_names = run_dir.metrics()["data"]["class_names"]
     examples = run_dir.examples()
 
-    os.makedirs(base, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=base)
+    tmp = _make_temporary(base, version)
     try:
         input_name = _write_saved_model(tf, keras, model, tokenizer, class_names, tmp)
         diff = _parity(tf, model, tokenizer, tmp, input_name, examples)
@@ -105,17 +139,184 @@ def export(run, out, *, version=None, force=False):
             raise RunDirError(f"the exported SavedModel differs from the Keras model by {diff:.3g} "
                               f"(tolerance {PARITY_TOLERANCE}); nothing was written")
         _follow_umask(tmp)  # mkdtemp's folder is owner-only; a model server may be another user
-        if os.path.exists(target):  # force: swap in the new version, then drop the old one
-            old = tempfile.mkdtemp(prefix=f".{version}.old-", dir=base)
-            os.replace(target, os.path.join(old, "v"))
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
+        _move_into_place(tmp, target, base, version, force)
+    except OSError as e:
+        raise RunDirError(_cannot_write(base, e)) from e
     finally:
-        if os.path.exists(tmp):
-            shutil.rmtree(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
     return ExportResult(target, version, input_name, diff)
+
+
+def _version_exists(target, base):
+    return RunDirError(f"{target} already exists; export to the next version "
+                       f"({next_version(base)}) by leaving out --version, or pass --force to "
+                       "replace it")
+
+
+def _make_temporary(base, version):
+    """Create `base` if needed and make this export's temporary folder in it.
+
+    Args:
+        base: the `<out>/<recipe>` folder.
+        version: the version being written (it names the folder).
+
+    Returns:
+        The temporary folder's path.
+    """
+    try:
+        os.makedirs(base, exist_ok=True)
+        return tempfile.mkdtemp(prefix=_temporary_prefix(version, "tmp"), dir=base)
+    except OSError as e:
+        raise RunDirError(_cannot_write(base, e)) from e
+
+
+def _remove_stale(base):
+    """`remove_stale_temporaries`, its errors as one line."""
+    try:
+        remove_stale_temporaries(base)
+    except OSError as e:
+        raise RunDirError(_cannot_write(base, e)) from e
+
+
+def _move_into_place(tmp, target, base, version, force):
+    """Rename the finished SavedModel `tmp` to `target`; with `force`, swap out the old version.
+
+    Args:
+        tmp: the finished SavedModel folder.
+        target: `<out>/<recipe>/<version>`.
+        base: `<out>/<recipe>`.
+        version: the version number.
+        force: whether an existing `target` may be replaced.
+    """
+    if not os.path.exists(target):
+        try:
+            os.replace(tmp, target)
+        except OSError as e:
+            if e.errno in (errno.ENOTEMPTY, errno.EEXIST) and os.path.isdir(target):
+                raise RunDirError(f"{target} was written by another export meanwhile; export "
+                                  "again for the next version") from e
+            raise
+        return
+    if not force:  # another export wrote it since we looked
+        raise _version_exists(target, base)
+    old = tempfile.mkdtemp(prefix=_temporary_prefix(version, "old"), dir=base)
+    try:
+        os.replace(target, os.path.join(old, "v"))
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            os.replace(os.path.join(old, "v"), target)  # put the old version back
+            raise
+    finally:
+        if os.path.isdir(target):  # otherwise the old version waits in `old` to be put back
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _check_no_file_in_the_way(base):
+    """Fail when `base` or a folder above it is an existing file, not a folder."""
+    path = _file_in_the_way_of(base)
+    if path:
+        raise RunDirError(_file_in_the_way(base, path))
+
+
+def _file_in_the_way_of(base):
+    """The nearest existing part of the path `base` when it is not a folder, else None."""
+    path = os.path.normpath(base)
+    while not os.path.lexists(path) and os.path.dirname(path) not in ("", path):
+        path = os.path.dirname(path)
+    return path if os.path.lexists(path) and not os.path.isdir(path) else None
+
+
+def _file_in_the_way(base, path):
+    return (f"cannot export to {base}: {path} is a file, not a folder; pass --out a folder "
+            "(it is created if missing), or move that file away")
+
+
+def _cannot_write(base, error):
+    """One line for an `OSError` raised while writing under `base`."""
+    if isinstance(error, (NotADirectoryError, FileExistsError)):
+        return _file_in_the_way(base, _file_in_the_way_of(base) or error.filename or base)
+    if isinstance(error, PermissionError):
+        return (f"cannot write to {base}: permission denied; pass --out a folder you can "
+                "write to, or fix its permissions")
+    reason = error.strerror or str(error).splitlines()[0]
+    return f"cannot write to {base}: {reason}; fix that, or pass --out another folder"
+
+
+def _host():
+    """This machine's name, reduced to letters, digits and `_` (it goes into folder names)."""
+    return re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname())[:64] or "host"
+
+
+def _temporary_prefix(version, kind):
+    """`.<version>.<kind>-<host>-<pid>-`: mkdtemp adds 8 random characters."""
+    return f".{version}.{kind}-{_host()}-{os.getpid()}-"
+
+
+def remove_stale_temporaries(base, now=None):
+    """Remove the temporary folders that killed exports left in `base` (see the module's
+    docstring for when one is stale); those of exports still running stay.
+
+    Args:
+        base: an `<out>/<recipe>` folder.
+        now: the time to compare modification times with (default: now).
+
+    Returns:
+        The names of the folders removed.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+        match = TEMPORARY_NAME.match(name)
+        path = os.path.join(base, name)
+        if not match or os.path.islink(path) or not os.path.isdir(path):
+            continue
+        if not _is_stale(path, match, now):
+            continue
+        if match["kind"] == "old":
+            _put_back(os.path.join(path, "v"), os.path.join(base, match["version"]))
+        shutil.rmtree(path, ignore_errors=True)  # another export may be removing it too
+        removed.append(name)
+    return removed
+
+
+def _is_stale(path, match, now):
+    """Whether the writer of the temporary folder `path` is gone."""
+    if match["pid"] and match["host"] == _host() and not _pid_alive(int(match["pid"])):
+        return True
+    return now - _last_change(path) > STALE_AFTER_S
+
+
+def _pid_alive(pid):
+    """Whether a process `pid` runs on this machine (True when that cannot be told)."""
+    if os.name == "nt":  # os.kill would terminate it there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's process; a pid out of range
+        return True
+    return True
+
+
+def _last_change(path):
+    """The newest modification time of the folder `path` and of the entries directly in it."""
+    try:
+        times = [os.lstat(path).st_mtime]
+        times += [entry.stat(follow_symlinks=False).st_mtime for entry in os.scandir(path)]
+    except OSError:  # being removed meanwhile
+        return time.time()
+    return max(times)
+
+
+def _put_back(old, target):
+    """Move the version a killed `force` export had swapped out back to `target`, if missing."""
+    if os.path.isdir(old) and not os.path.exists(target):
+        try:
+            os.replace(old, target)
+        except OSError:
+            pass
 
 
 def _follow_umask(root):
@@ -156,7 +357,7 @@ def _export_from_other_backend(run, out, version, force):
         if proc.returncode or not lines:
             error = [ln for ln in proc.stderr.splitlines() if ln.startswith("cookbook: error:")]
             raise RunDirError(error[-1][len("cookbook: error: "):] if error else
-                              f"export on the TensorFlow backend failed:\n{proc.stderr[-2000:]}")
+                              _child_failure(proc.stderr, run, out))
         result = ExportResult(**json.loads(lines[-1]))
         served = np.load(served_path)
     model, tokenizer = run_dir.load_model(), run_dir.tokenizer()
@@ -170,6 +371,14 @@ def _export_from_other_backend(run, out, version, force):
                           f"{result.max_abs_diff:.3g} (tolerance {PARITY_TOLERANCE}); nothing "
                           "was kept")
     return result
+
+
+def _child_failure(stderr, run, out):
+    """One line for a child export that failed without a cookbook error: its last line."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    last = lines[-1] if lines else "no error message"
+    return (f"export on the TensorFlow backend failed: {last}; see the whole error with "
+            f"`KERAS_BACKEND=tensorflow cookbook export {run} --out {out}`")
 
 
 def keras_backend():
@@ -200,7 +409,25 @@ def _child(argv):
     return 0
 
 
+def _input_spec(tf, model, name):
+    """The serving input of an image or tabular model: its input shape, any batch size.
+
+    Args:
+        tf: the TensorFlow module.
+        model: a Keras model with one input.
+        name: the input's name in the signature.
+
+    Returns:
+        A float32 `tf.TensorSpec` of shape `(None, *model.input_shape[1:])`: every dimension the
+        model fixes is fixed (a model that takes any size, like cats_vs_dogs_cnn, keeps None).
+    """
+    shape = tuple(model.inputs[0].shape)
+    return tf.TensorSpec((None,) + shape[1:], tf.float32, name=name)
+
+
 def _write_saved_model(tf, keras, model, tokenizer, class_names, path):
+    """Write `model` (and the text `tokenizer`, if any) as a SavedModel with the
+    `serving_default` signature the module's docstring describes; returns the input's name."""
     names = tf.constant(class_names or [""])
     binary = model.output_shape[-1] == 1
 
@@ -224,12 +451,16 @@ def _write_saved_model(tf, keras, model, tokenizer, class_names, path):
         spec = tf.TensorSpec([None], tf.string, name=input_name)
 
         def serve(review):
+            review = tf.ensure_shape(review, spec.shape)
             return outputs(model(vectorize(review), training=False))
     else:
         input_name = model.inputs[0].name
-        spec = tf.TensorSpec((None,) + tuple(model.input_shape[1:]), tf.float32, name=input_name)
+        spec = _input_spec(tf, model, input_name)
 
         def serve(x):
+            # A signature does not check its input's shape itself: a model that flattens would
+            # take (N, 14, 56) for (N, 28, 28). EnsureShape fails the call instead.
+            x = tf.ensure_shape(x, spec.shape)
             return outputs(model(x, training=False))
     serve.__name__ = f"serve_{input_name}"
     archive.add_endpoint("serving_default", serve, input_signature=[spec])
