@@ -13,14 +13,21 @@ cookbook predict runs/imdb --text "A fine film." --file new_reviews.txt
 
 import argparse
 import json
+import logging
 import os
 import sys
 
+from cookbook.console import (FRAMEWORK_LOGS, framework_logs_requested, one_line_warnings,
+                              start_backend)
 from cookbook.errors import CookbookError
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="cookbook", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="cookbook", description=__doc__.splitlines()[0],
+        epilog="environment: KERAS_BACKEND=tensorflow|jax|torch picks the backend; "
+               f"{FRAMEWORK_LOGS}=1 shows TensorFlow's, XLA's and JAX's own start-up logs, "
+               "hidden by default")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("list", help="list the recipes with their datasets and targets")
@@ -65,6 +72,19 @@ def _parser():
     return parser
 
 
+def _start_backend(with_tensorflow=False):
+    """Check the backend, then import it with its start-up logs hidden (`cookbook.console`)."""
+    from cookbook.backend import check_backend
+
+    check_backend()
+    if not framework_logs_requested():
+        # TensorFlow's logs after its start-up follow this setting; tensorflow-datasets and
+        # absl log through Python's `absl` logger.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        logging.getLogger("absl").setLevel(logging.ERROR)
+    start_backend(with_tensorflow)
+
+
 def _list():
     from cookbook.registry import get_recipe, list_recipes
 
@@ -91,7 +111,8 @@ def _run(args):
     for key, value, origin in overrides:
         config_lib.set_value(config, key, value, origin)
     out = args.out or os.path.join("runs", config.recipe)
-    from cookbook.training import train  # Keras and the backend: only once the config is valid
+    _start_backend(with_tensorflow=True)  # only once the config is valid
+    from cookbook.training import train
 
     result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
     m = result.metrics
@@ -103,12 +124,14 @@ def _run(args):
 
 
 def _evaluate(args):
+    _start_backend()
     from cookbook.evaluate import evaluate
 
     print(json.dumps(evaluate(args.run, data=args.data)))
 
 
 def _export(args):
+    _start_backend()
     from cookbook.export import export
 
     result = export(args.run, args.out, version=args.version, force=args.force)
@@ -117,6 +140,7 @@ def _export(args):
 
 
 def _predict(args):
+    _start_backend()
     from cookbook.predict import iter_predict
 
     records = iter_predict(args.run, paths=args.paths or None, texts=args.text, file=args.file)
@@ -135,24 +159,21 @@ def _predict(args):
 def main(argv=None):
     """Entry point of the `cookbook` command; returns the exit status."""
     args = _parser().parse_args(argv)
-    # Quiet TensorFlow's C++ start-up logs unless the user asked for them.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    try:
-        if args.command == "list":
-            _list()
-        else:
-            status = {"run": _run, "evaluate": _evaluate, "export": _export,
-                      "predict": _predict}[args.command](args)
-            if status:
-                return status
-    except CookbookError as e:
-        print(f"cookbook: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("cookbook: interrupted; run the same command again (same --out) to resume",
-              file=sys.stderr)
-        return 130
-    return 0
+    with one_line_warnings():
+        try:
+            if args.command == "list":
+                _list()
+                return 0
+            command = {"run": _run, "evaluate": _evaluate, "export": _export,
+                       "predict": _predict}[args.command]
+            return command(args) or 0
+        except CookbookError as e:
+            print(f"cookbook: error: {e}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("cookbook: interrupted; run the same command again (same --out) to resume",
+                  file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

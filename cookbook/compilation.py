@@ -27,11 +27,18 @@ def layers_without_jit(model):
             if not getattr(layer, "supports_jit", True)]
 
 
-def set_jit_compile(model, value):
-    """Apply `fit.jit_compile` to a compiled model; fail clearly if `True` cannot be honoured."""
+def set_jit_compile(model, value, loaded=False):
+    """Apply `fit.jit_compile` to a compiled model; fail clearly if `True` cannot be honoured.
+
+    A model compiled here already holds Keras' choice for `"auto"`. A `loaded` model holds the
+    choice made on the backend it was trained on (XLA on JAX), which is not the one for this
+    backend (eager on PyTorch): `"auto"` is chosen again with Keras' rule (`auto_jit_compile`).
+    """
     import keras
 
     if value == "auto":
+        if loaded:
+            model.jit_compile = auto_jit_compile(model)
         return model
     if value is True:
         blocking = layers_without_jit(model)
@@ -42,6 +49,19 @@ def set_jit_compile(model, value):
                 f"{', '.join(blocking)}; use fit.jit_compile = \"auto\" or false")
     model.jit_compile = value
     return model
+
+
+def auto_jit_compile(model):
+    """Keras' choice for `jit_compile="auto"` on this backend: XLA on JAX, and on TensorFlow
+    with a GPU; eager on PyTorch; never for a model with a layer that cannot be compiled."""
+    import keras
+
+    from cookbook.devices import accelerators, list_devices
+
+    backend = keras.backend.backend()
+    if backend == "torch" or layers_without_jit(model):
+        return False
+    return backend == "jax" or bool(accelerators(list_devices(backend)))
 
 
 def check_steps_per_execution(steps, backend):

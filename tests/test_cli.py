@@ -164,3 +164,53 @@ def test_an_option_out_of_range_names_the_option(tmp_path, capsys):
     assert code == 2 and err == ("cookbook: error: --seed: fit.seed must be from 0 to "
                                  "4294967295, got -1")
     assert not (tmp_path / "r").exists()
+
+
+def test_list_help_and_argument_errors_import_no_framework():
+    # The registry's metadata and the config check need neither Keras nor a backend, so these
+    # answer at once (the seconds are measured by hand, not here).
+    script = (
+        "import sys, contextlib, io\n"
+        "from cookbook.cli import main\n"
+        "codes = [main(['list'])]\n"
+        "with contextlib.redirect_stderr(io.StringIO()):\n"
+        "    for argv in (['run', 'no_such_recipe'], ['run', 'mnist_dense', '--seed', '-1'],\n"
+        "                 ['run', 'mnist_dense', '--set', 'fit.batch_size=0'],\n"
+        "                 ['run', 'mnist_dense', '--set', 'model.dropout=1.5']):\n"
+        "        codes.append(main(argv))\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit as e:\n"
+        "        codes.append(e.code)\n"
+        "loaded = [m for m in ('keras', 'tensorflow', 'jax', 'torch') if m in sys.modules]\n"
+        "print(codes, loaded)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.splitlines()[-1] == "[0, 2, 2, 2, 2, 0] []"
+
+
+def test_an_unknown_backend_is_one_line(tmp_path):
+    env = {**os.environ, "KERAS_BACKEND": "bogus"}
+    proc = subprocess.run([sys.executable, "-m", "cookbook", "run", "mnist_dense", "--out",
+                           str(tmp_path / "run")], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "cookbook: error: KERAS_BACKEND is 'bogus'; cookbook runs on tensorflow, jax, torch: set "
+        "KERAS_BACKEND to one of them"]
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_prints_no_framework_start_up_lines(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TF_CPP_MIN_LOG_LEVEL", "COOKBOOK_FRAMEWORK_LOGS")}
+    args = [sys.executable, "-m", "cookbook", "run", "logistic_regression", "--data", "sklearn",
+            "--quiet", "--set", "fit.epochs=1", "--out", str(tmp_path / "run")]
+    proc = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout.startswith("logistic_regression: test accuracy")
+    # Asked for, the frameworks' own lines are there (TensorFlow prints some on every start).
+    args[-1] = str(tmp_path / "run2")
+    proc = subprocess.run(args, capture_output=True, text=True,
+                          env={**env, "COOKBOOK_FRAMEWORK_LOGS": "1"})
+    assert proc.returncode == 0 and proc.stderr != ""

@@ -176,3 +176,17 @@ def test_jit_true_is_refused_before_training(tmp_path, monkeypatch, mnist_npz):
         cookbook.train("mnist_dense", out=str(tmp_path / "run"), overrides={
             "data.source": mnist_npz, "fit.jit_compile": True, "fit.verbose": 0})
     assert not (tmp_path / "run").exists()
+
+
+def test_a_loaded_model_chooses_auto_jit_for_this_backend():
+    # A model trained on JAX is saved with jit_compile=True; loaded on PyTorch (or on a
+    # TensorFlow without a GPU) "auto" means eager again.
+    from cookbook.compilation import set_jit_compile
+    from cookbook.devices import accelerators, list_devices
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+    set_jit_compile(model, "auto", loaded=True)
+    backend = keras.backend.backend()
+    expected = backend == "jax" or (backend == "tensorflow" and bool(accelerators(list_devices())))
+    assert model.jit_compile is expected

@@ -26,8 +26,14 @@ TFDS_NAMES = {"mnist": "mnist", "imdb_reviews": "imdb_reviews/plain_text", "cifa
 
 
 def _tfds():
+    from cookbook.console import hidden_framework_logs
+
     try:
-        import tensorflow_datasets as tfds
+        # tensorflow-datasets imports TensorFlow when it first reads; on the JAX and PyTorch
+        # backends that is here, and its start-up lines are hidden (`cookbook.console`).
+        with hidden_framework_logs():
+            import tensorflow  # noqa: F401
+            import tensorflow_datasets as tfds
     except ImportError:
         raise DataUnavailableError(
             "tensorflow-datasets (with TensorFlow) is not installed: pip install "
