@@ -93,3 +93,21 @@ def test_notebook_runs(name, tmp_path):
     figures = [o for c in notebook.cells for o in c.get("outputs", [])
                if "image/png" in o.get("data", {})]
     assert figures, "the notebook shows no plot"
+
+
+def test_jupyter_commands_work_after_the_install(tmp_path):
+    # The README's install gives `jupyter lab` and headless `jupyter nbconvert --execute`.
+    import subprocess
+    import sys
+
+    jupyter = [sys.executable, "-m", "jupyter"]
+    for app in ("lab", "nbconvert"):
+        subprocess.run(jupyter + [app, "--version"], check=True, capture_output=True, timeout=120)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import cookbook\nprint(len(cookbook.list_recipes()))")])
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, str(path))
+    subprocess.run(jupyter + ["nbconvert", "--to", "notebook", "--execute", "--inplace",
+                              str(path)], check=True, capture_output=True, timeout=300)
+    out = nbformat.read(str(path), as_version=4).cells[0].outputs[0]["text"]
+    assert int(out) == len(__import__("cookbook").list_recipes())
