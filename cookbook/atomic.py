@@ -33,6 +33,21 @@ def atomic_path(path: str):
             os.remove(tmp)
 
 
+def remove_leftovers(directory: str, names):
+    """Remove the temporary files that writes of `names` in `directory` left when the process
+    was killed before renaming them (`.<name>.XXXXXXXX<ext>`). Call it only where no other
+    process writes those files at the same time (e.g. a run directory being resumed)."""
+    removed = []
+    for entry in os.listdir(directory) if os.path.isdir(directory) else []:
+        for name in names:
+            rest = entry[len(name) + 2:] if entry.startswith(f".{name}.") else None
+            if rest and rest.endswith(os.path.splitext(name)[1]) and os.path.isfile(
+                    os.path.join(directory, entry)):
+                os.remove(os.path.join(directory, entry))
+                removed.append(entry)
+    return removed
+
+
 def write_text(path: str, text: str):
     """Write `text` to `path` atomically."""
     with atomic_path(path) as tmp:

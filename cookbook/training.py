@@ -365,6 +365,11 @@ def build_model(config):
     return set_jit_compile(model, fit.jit_compile)
 
 
+# Every file a run writes directly in its directory.
+RUN_FILES = (CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, EXAMPLES_FILE, CURVES_FILE,
+             LR_FINDER_FILE, "vocabulary.txt", report.REPORT_FILE, report.CONFUSION_FILE,
+             report.PREDICTIONS_FILE, report.MISTAKES_FILE)
+
 # What a run writes before its first epoch is backed up. An unfinished run holding only these
 # has nothing to resume, so it may be started again, with other settings too.
 BEFORE_FIRST_EPOCH = (CONFIG_FILE, HISTORY_FILE, EXAMPLES_FILE, LR_FINDER_FILE, "vocabulary.txt")
@@ -390,6 +395,8 @@ def _claim_run_dir(out, config):
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 if f.read() == wanted:
+                    # Files a killed process was writing when it stopped.
+                    atomic.remove_leftovers(out, RUN_FILES)
                     return "resume"
             epochs = EpochBackup.saved_epoch(os.path.join(out, BACKUP_DIR))
             if os.path.isdir(os.path.join(out, BACKUP_DIR)):

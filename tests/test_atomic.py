@@ -48,3 +48,14 @@ def test_a_run_and_its_export_are_readable_by_others(tmp_path):
                                 for n in dirs + files]}
     wrong = {p: oct(m) for p, m in modes.items() if m != (0o755 if os.path.isdir(p) else 0o644)}
     assert not wrong and len(modes) > 10
+
+
+def test_leftovers_of_a_killed_write_are_removed(tmp_path):
+    from cookbook.atomic import remove_leftovers
+
+    for name in (".model.keras.abc123xy.keras", ".config.toml.k2j3h4g5.toml", ".notes.txt.x",
+                 "model.keras", ".model.keras"):
+        (tmp_path / name).write_text("x")
+    removed = remove_leftovers(str(tmp_path), ("model.keras", "config.toml"))
+    assert sorted(removed) == [".config.toml.k2j3h4g5.toml", ".model.keras.abc123xy.keras"]
+    assert sorted(os.listdir(tmp_path)) == [".model.keras", ".notes.txt.x", "model.keras"]

@@ -10,6 +10,7 @@ import pytest
 
 CHECK = ("import sys, cookbook; cookbook.list_recipes(); cookbook.recipes.mnist_cnn(); "
          "import cookbook.training, cookbook.evaluate, cookbook.plotting; "
+         "from cookbook.seeding import set_seed; set_seed(0); "
          "print(sorted(m for m in ('tensorflow', 'tensorflow_datasets') if m in sys.modules))")
 
 

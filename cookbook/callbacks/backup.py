@@ -16,8 +16,8 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
     """`keras.callbacks.BackupAndRestore` at epoch ends, with the random state and the time.
 
     Keras' callback saves the weights, the optimizer and the epoch. This one also saves the
-    random state (Python's and NumPy's generators and the seed generators of layers such as
-    `Dropout`) and the seconds trained so far, and restores them on resume, so a resumed run
+    random state (Python's and NumPy's generators, the seed generators of layers such as
+    `Dropout`, and PyTorch's generators on the torch backend) and the seconds trained so far, and restores them on resume, so a resumed run
     draws the same random numbers as an uninterrupted one and its fit time covers every part.
 
     An epoch whose training loss is NaN or infinite is not backed up, and when training stops
@@ -87,6 +87,8 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
         np.random.set_state((kind, np.asarray(keys, np.uint32), pos, has_gauss, cached))
         for variable, value in zip(_seed_states(self.model), state["seed_generators"]):
             variable.assign(np.asarray(value, dtype=variable.dtype))
+        if state.get("torch_random"):
+            _set_torch_random(state["torch_random"])
 
     def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
@@ -121,6 +123,7 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             "numpy_random": [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)],
             "seed_generators": [keras.ops.convert_to_numpy(v).tolist()
                                 for v in _seed_states(self.model)],
+            "torch_random": _torch_random(),
         }
         atomic.write_text(os.path.join(self.backup_dir, self.STATE_FILE), json.dumps(state))
 
@@ -129,6 +132,27 @@ def _seed_states(model):
     """The model's random state: variables beyond its weights (seed generators' counters)."""
     weights = {id(v) for v in model.weights}
     return [v for v in model.variables if id(v) not in weights]
+
+
+def _torch_random():
+    """PyTorch's global generators (CPU and each GPU) as lists of bytes, on the torch backend:
+    Keras' `Dropout` without a seed draws from them there."""
+    if keras.backend.backend() != "torch":
+        return None
+    import torch
+
+    states = {"cpu": torch.get_rng_state().tolist()}
+    if torch.cuda.is_available():
+        states["cuda"] = [s.tolist() for s in torch.cuda.get_rng_state_all()]
+    return states
+
+
+def _set_torch_random(states):
+    import torch
+
+    torch.set_rng_state(torch.tensor(states["cpu"], dtype=torch.uint8))
+    if states.get("cuda") and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([torch.tensor(s, dtype=torch.uint8) for s in states["cuda"]])
 
 
 def _to_tuple(value):
