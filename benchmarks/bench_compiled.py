@@ -6,7 +6,7 @@ pixel values 0-255, random labels):
 
 - cookbook: the recipe as `cookbook run` builds it (`fit.precision`, `jit_compile="auto"`,
   `steps_per_execution="auto"` probed as in a run), fitted with the callbacks `cookbook run`
-  passes (`cookbook.training.fit_callbacks`: backup, CSV log, NaN guard, device report,
+  passes (`cookbook.fitting.fit_callbacks`: backup, CSV log, NaN guard, device report,
   progress), no validation; the figure is the device report's steady samples per second.
 - hand-written: the same Keras model (same layers, augmentation and initial weights), the same
   optimizer and loss, trained by one `jax.jit` step around `model.stateless_call` and
@@ -41,7 +41,8 @@ sys.path.insert(0, HERE)
 
 from cookbook import config as config_lib  # noqa: E402
 from cookbook.compilation import choose_steps_per_execution  # noqa: E402
-from cookbook.training import build_model, fit_callbacks  # noqa: E402
+from cookbook.fitting import fit_callbacks  # noqa: E402
+from cookbook.training import build_model  # noqa: E402
 
 SHAPES = {"mnist_dense": (60000, (28, 28)), "mnist_cnn": (60000, (28, 28)),
           "cifar10_cnn": (50000, (32, 32, 3))}

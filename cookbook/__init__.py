@@ -6,13 +6,13 @@
  'logistic_regression', 'mnist_cnn', 'mnist_dense']
 >>> model = cookbook.recipes.mnist_dense()   # a compiled keras.Model
 
-Keras (and with it the backend) is imported on first use of `cookbook.recipes`, so
-`import cookbook` is light.
+Importing `cookbook` registers the recipes without importing Keras: Keras (and with it the
+backend) is imported when a recipe builds its model or a run trains, so `import cookbook` is
+light.
 """
 
-import importlib
-
 from cookbook.registry import get_recipe, list_recipes, register
+from cookbook import recipes  # registers the built-in recipes
 
 # Bound after the submodule is imported, so that `cookbook.predict` is the function (importing
 # `cookbook.predict` would otherwise set the package attribute to the module). The module
@@ -37,12 +37,6 @@ def adapt(model, x):
     from cookbook.training import adapt as _adapt
 
     return _adapt(model, x)
-
-
-def __getattr__(name):
-    if name == "recipes":
-        return importlib.import_module("cookbook.recipes")
-    raise AttributeError(f"module 'cookbook' has no attribute {name!r}")
 
 
 __all__ = ["adapt", "get_recipe", "list_recipes", "predict", "recipes", "register", "train"]

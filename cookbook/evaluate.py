@@ -5,7 +5,7 @@ from cookbook.data.pipeline import Batches, reader_threads
 from cookbook.errors import DataError
 from cookbook.registry import get_recipe
 from cookbook.run_dir import RunDir
-from cookbook.training import check_inputs
+from cookbook.model_inputs import check_inputs
 
 
 def evaluate(run, data=None, batch_size=None):

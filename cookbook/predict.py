@@ -330,7 +330,7 @@ def _feature_items(features, num_features, label_column):
 def _records(run, preprocessor, kind, items, batch_size):
     import numpy as np
 
-    from cookbook.training import check_inputs
+    from cookbook.model_inputs import check_inputs
 
     model = run.load_model()
     class_names = [str(c) for c in run.metrics().get("data", {}).get("class_names", [])]

@@ -1,5 +1,8 @@
 """The recipe registry: recipes are plain functions registered with a decorator.
 
+The registry never imports the recipes: importing `cookbook` imports `cookbook.recipes`, whose
+modules register their functions (and import Keras only when a function builds its model).
+
 Example:
 
 >>> import cookbook
@@ -111,19 +114,13 @@ def register(*, dataset: str, target: str, preprocessor: Callable[[dict], Any],
     return decorator
 
 
-def _load_builtin():
-    import cookbook.recipes  # noqa: F401 - registers the built-in recipes
-
-
 def list_recipes() -> list[str]:
     """Names of all registered recipes, sorted."""
-    _load_builtin()
     return sorted(_RECIPES)
 
 
 def get_recipe(name: str) -> RecipeSpec:
     """The registry entry for `name`; an unknown name fails with the known ones."""
-    _load_builtin()
     try:
         return _RECIPES[name]
     except KeyError:

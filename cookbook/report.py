@@ -5,11 +5,7 @@ import os
 import numpy as np
 
 from cookbook import atomic
-
-CONFUSION_FILE = "confusion_matrix.png"
-PREDICTIONS_FILE = "predictions.png"
-MISTAKES_FILE = "mistakes.png"
-REPORT_FILE = "report.md"
+from cookbook.run_dir import CONFUSION_FILE, MISTAKES_FILE, PREDICTIONS_FILE, REPORT_FILE
 
 
 def save_figure(fig, path):

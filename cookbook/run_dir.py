@@ -1,14 +1,143 @@
-"""Reading a finished run directory back: its config, metrics, model and tokenizer."""
+"""The run directory: what a run writes where, claiming one for a run, reading one back.
 
+A run directory holds:
+
+- `config.toml`: the resolved configuration (`cookbook run <dir>/config.toml` repeats it);
+- `history.csv`: loss and metrics per epoch;
+- `metrics.json`: test metrics under `"test"`, fit time, samples per second, data source and
+  sizes (written last: a run is finished when it exists; see `cookbook.results`);
+- `model.keras`: the trained model (Keras format, loads with `safe_mode=True`);
+- `learning_curves.png`, and for classifiers `confusion_matrix.png` (image recipes also
+  `predictions.png` and `mistakes.png`), with `--find-lr` `lr_finder.png`;
+- `report.md`: config, metrics and plots on one page (text recipes: the most confidently wrong
+  reviews);
+- `examples.json`: a few raw test inputs (the export checks the SavedModel on them);
+- `vocabulary.txt` for text recipes;
+- while training, `backup/`: the last finished epoch, from which a killed run resumes.
+
+Training claims a directory (`claim`) and writes it; `RunDir` reads a finished one for
+`evaluate`, `export` and `predict`.
+"""
+
+import csv
 import json
 import os
-import zipfile
-import zlib
+import shutil
 
-from cookbook import config as config_lib
-from cookbook.compilation import set_jit_compile
+from cookbook import atomic, config as config_lib
 from cookbook.errors import RunDirError
-from cookbook.training import CONFIG_FILE, EXAMPLES_FILE, METRICS_FILE, MODEL_FILE
+from cookbook.text import VOCABULARY_FILE  # written by the text preprocessor
+
+CONFIG_FILE = "config.toml"
+HISTORY_FILE = "history.csv"
+METRICS_FILE = "metrics.json"
+MODEL_FILE = "model.keras"
+EXAMPLES_FILE = "examples.json"
+CURVES_FILE = "learning_curves.png"
+LR_FINDER_FILE = "lr_finder.png"
+CONFUSION_FILE = "confusion_matrix.png"
+PREDICTIONS_FILE = "predictions.png"
+MISTAKES_FILE = "mistakes.png"
+REPORT_FILE = "report.md"
+BACKUP_DIR = "backup"
+# Keras' BackupAndRestore: the epochs finished are in this file of the backup.
+BACKUP_METADATA_FILE = "training_metadata.json"
+
+# Every file a run writes directly in its directory.
+RUN_FILES = (CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, EXAMPLES_FILE,
+             VOCABULARY_FILE, CURVES_FILE, LR_FINDER_FILE, CONFUSION_FILE, PREDICTIONS_FILE,
+             MISTAKES_FILE, REPORT_FILE)
+# What a run writes before its first epoch is backed up. An unfinished run holding only these
+# has nothing to resume, so it may be started again, with other settings too.
+BEFORE_FIRST_EPOCH = (CONFIG_FILE, HISTORY_FILE, EXAMPLES_FILE, LR_FINDER_FILE, VOCABULARY_FILE)
+
+
+def claim(out, config):
+    """Create `out`, or accept it for resuming the same config; never touch a finished run.
+
+    Args:
+        out: the run directory.
+        config: the run's `RunConfig`; its TOML is written to `config.toml`.
+
+    Returns:
+        `"new"` when `out` was created, `"fresh"` when it was empty or held only what a run
+        writes before its first epoch (cleared now), `"resume"` for the same config with epochs
+        to resume. Give it to `release` if the run fails before training.
+    """
+    import tomli_w
+
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise RunDirError(f"--out {out} is a file, not a folder; choose another --out")
+    if os.path.exists(os.path.join(out, METRICS_FILE)):
+        raise RunDirError(f"{out} already holds a finished run ({METRICS_FILE}); choose another "
+                          "--out, or delete it to train again")
+    wanted = tomli_w.dumps(config.to_dict())
+    path = os.path.join(out, CONFIG_FILE)
+    try:
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                if f.read() == wanted:
+                    # Files a killed process was writing when it stopped.
+                    atomic.remove_leftovers(out, RUN_FILES)
+                    return "resume"
+            if os.path.isdir(os.path.join(out, BACKUP_DIR)):
+                raise RunDirError(
+                    f"{out} holds an unfinished run of {backed_up_epochs(out)} epoch(s) with "
+                    f"another configuration ({path}); resume it with the same settings, or "
+                    "choose another --out")
+        if os.path.isdir(out) and set(os.listdir(out)) - set(BEFORE_FIRST_EPOCH):
+            raise RunDirError(f"{out} exists and is not a run directory; choose another --out")
+        state = "fresh" if os.path.isdir(out) else "new"
+        _remove_before_first_epoch(out)
+        os.makedirs(out, exist_ok=True)
+        atomic.write_text(path, wanted)
+    except OSError as e:
+        raise RunDirError(f"cannot write the run directory {out} ({e.strerror or e}); choose an "
+                          "--out you can write to") from None
+    return state
+
+
+def release(out, claimed):
+    """Undo `claim` for a run that failed before training: nothing is left to trip the retry
+    (a directory `claim` created is removed, one it found empty is emptied again)."""
+    if claimed == "new":
+        shutil.rmtree(out, ignore_errors=True)
+    elif claimed == "fresh":
+        _remove_before_first_epoch(out)
+
+
+def _remove_before_first_epoch(out):
+    for name in BEFORE_FIRST_EPOCH:
+        if os.path.isfile(os.path.join(out, name)):
+            os.remove(os.path.join(out, name))
+
+
+def backup_dir(out):
+    return os.path.join(out, BACKUP_DIR)
+
+
+def backed_up_epochs(out):
+    """Epochs finished in the backup of the run directory `out` (0 when there is none)."""
+    try:
+        with open(os.path.join(backup_dir(out), BACKUP_METADATA_FILE), encoding="utf-8") as f:
+            return int(json.load(f)["epoch"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def read_history(path):
+    """`history.csv` as `{column: [values]}`, one value per epoch (a resumed epoch counts once)."""
+    if not os.path.exists(path):
+        return {}
+    rows = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            # Keras' CSVLogger writes "NA" in val_* columns when there is no validation split.
+            epoch = int(row.pop("epoch"))
+            rows[epoch] = {k: float(v) for k, v in row.items() if v not in ("NA", "")}
+    epochs = sorted(rows)
+    keys = [k for k in (rows[epochs[0]] if epochs else []) if all(k in rows[e] for e in epochs)]
+    return {k: [rows[e][k] for e in epochs] for k in keys}
 
 
 class RunDir:
@@ -53,8 +182,15 @@ class RunDir:
         with open(os.path.join(self.path, EXAMPLES_FILE), encoding="utf-8") as f:
             return json.load(f)["x"]
 
+    def recipe(self):
+        """The run's recipe: its registry entry (`cookbook.registry.RecipeSpec`)."""
+        from cookbook.registry import get_recipe
+
+        return get_recipe(self.config().recipe)
+
     def load_model(self):
-        """The trained model, loaded with `safe_mode=True` (no arbitrary code, no pickle).
+        """The trained model, loaded with `safe_mode=True` (no arbitrary code, no pickle), with
+        XLA on or off as `fit.jit_compile` chooses on this backend.
 
         cookbook's own layers (`cookbook.layers`) are registered first, so models that hold
         them load; older runs with only Keras layers load as before.
@@ -64,104 +200,24 @@ class RunDir:
                 (arbitrary Python code, which is never loaded), or does not load for another
                 reason (the first line of Keras' message).
         """
-        import keras
-
-        import cookbook.layers  # noqa: F401 - registers ImageAugmentation for deserialization
+        from cookbook.compilation import set_jit_compile
+        from cookbook.model_file import load_model
 
         path = os.path.join(self.path, MODEL_FILE)
+        retrain = f"cookbook run {os.path.join(self.path, CONFIG_FILE)} --out NEWDIR"
         if not os.path.isfile(path):
             self.check()  # names what is missing
-            raise RunDirError(f"{path} is not a file; train again with `cookbook run "
-                              f"{os.path.join(self.path, CONFIG_FILE)} --out NEWDIR`")
-        self._check_archive(path)
-        try:
-            model = keras.saving.load_model(path, safe_mode=True)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, json.JSONDecodeError) as e:
-            raise RunDirError(self._corrupt_model(path, e)) from e
-        except Exception as e:  # noqa: BLE001 - one line instead of Keras' traceback
-            raise RunDirError(_load_error(path, e)) from e
+            raise RunDirError(f"{path} is not a file; train again with `{retrain}`")
+        model = load_model(path, retrain)
         # XLA or not is chosen for this backend, not the one the model was trained on.
         return set_jit_compile(model, self.config().fit.jit_compile, loaded=True)
 
-    def _check_archive(self, path):
-        """Fail unless `path` is a zip archive whose members all match their CRC-32.
-
-        Keras stores the weights uncompressed and reads them without checking the CRC, so
-        damaged bytes would otherwise load as wrong weights without a word.
-        """
-        try:
-            with zipfile.ZipFile(path) as archive:
-                bad = archive.testzip()
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as e:
-            raise RunDirError(self._corrupt_model(path, e)) from e
-        except OSError as e:
-            raise RunDirError(f"cannot read {path}: {e.strerror or e}; fix its permissions, or "
-                              "run cookbook as a user who can read it") from e
-        if bad is not None:
-            raise RunDirError(self._corrupt_model(path, f"bad CRC-32 for {bad}"))
-
-    def _corrupt_model(self, path, error):
-        """The message for a `model.keras` that is not a readable zip archive."""
-        return (f"{path} is corrupt or truncated ({_first_line(error)}); train again with the "
-                "same settings: "
-                f"`cookbook run {os.path.join(self.path, CONFIG_FILE)} --out NEWDIR` (a run "
-                "whose training was interrupted resumes with `cookbook run` and the same --out)")
-
     def preprocessor(self):
         """The recipe's preprocessor with the state saved in this run (a text vocabulary)."""
-        from cookbook.registry import get_recipe
-
-        return get_recipe(self.config().recipe).preprocessor(self.config().model).load(self.path)
+        return self.recipe().preprocessor(self.config().model).load(self.path)
 
     def tokenizer(self):
         """The run's tokenizer, or None for recipes that take no text."""
-        from cookbook.text import VOCABULARY_FILE
-
         if not os.path.exists(os.path.join(self.path, VOCABULARY_FILE)):
             return None
         return self.preprocessor().tokenizer
-
-
-# Keras refuses a Python lambda in safe mode with a message naming this way round it
-# (keras/src/layers/core/lambda_layer.py for a Lambda layer, saving/serialization_lib.py
-# for a lambda anywhere else in the config).
-UNSAFE_LAMBDA_MARKERS = ("Requested the deserialization of a", "safe_mode=False")
-
-
-def _load_error(path, error):
-    """One line for a `model.keras` that Keras would not load.
-
-    Args:
-        path: the model file.
-        error: the exception `keras.saving.load_model` raised.
-    """
-    message = str(error)
-    unsafe = all(marker in message for marker in UNSAFE_LAMBDA_MARKERS)
-    if unsafe or _has_lambda_layer(path):  # a Lambda of a named function fails otherwise
-        what = "a Python lambda" if unsafe and "`Lambda` layer" not in message else "a Lambda layer"
-        return (f"{path} contains {what} (arbitrary Python code), which cookbook will not load; "
-                "build the model from Keras layers or registered custom layers (like "
-                "cookbook.layers) instead of Lambda, and train again")
-    return (f"{path} could not be loaded: {type(error).__name__}: {_first_line(error)}; check "
-            "that it was written by `cookbook run` with this version of cookbook and Keras, or "
-            "train again")
-
-
-def _first_line(error):
-    """The first non-empty line of an exception's message, or its type's name."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
-
-
-def _has_lambda_layer(path):
-    """Whether the model config in the `.keras` archive `path` holds a `Lambda` layer."""
-    def walk(node):
-        if isinstance(node, dict):
-            return node.get("class_name") == "Lambda" or any(map(walk, node.values()))
-        return isinstance(node, list) and any(map(walk, node))
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return walk(json.loads(archive.read("config.json")))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error):
-        return False

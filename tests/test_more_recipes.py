@@ -45,7 +45,7 @@ def test_cats_vs_dogs_takes_any_size_but_three_channels():
     model = cookbook.recipes.cats_vs_dogs_cnn(image_size=32, filters=[4])
     assert model.predict(np.zeros((1, 50, 70, 3)), verbose=0).shape == (1, 1)
     from cookbook.errors import DataError
-    from cookbook.training import check_inputs
+    from cookbook.model_inputs import check_inputs
 
     with pytest.raises(DataError, match=r"expects input 'image' of shape \(N, any, any, 3\), "
                                         r"got \(1, 50, 70, 1\)"):
@@ -54,7 +54,7 @@ def test_cats_vs_dogs_takes_any_size_but_three_channels():
 
 def test_cifar_rejects_the_wrong_size():
     from cookbook.errors import DataError
-    from cookbook.training import check_inputs
+    from cookbook.model_inputs import check_inputs
 
     with pytest.raises(DataError, match=r"shape \(N, 32, 32, 3\), got \(2, 28, 28, 3\)"):
         check_inputs(cookbook.recipes.cifar10_cnn(widths=[4]), np.zeros((2, 28, 28, 3)))

@@ -10,7 +10,8 @@ import pytest
 import cookbook
 from cookbook.devices import accelerators, list_devices
 from cookbook.errors import ConfigError, DataError, RunDirError, TrainingError
-from cookbook.training import check_inputs, read_history
+from cookbook.model_inputs import check_inputs
+from cookbook.run_dir import read_history
 from conftest import SMALL
 
 

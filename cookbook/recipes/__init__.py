@@ -8,15 +8,11 @@ has (pixel values 0-255, raw tabular features, token ids or bag-of-words vectors
 >>> model = cookbook.recipes.mnist_dense()
 """
 
-from cookbook.backend import check_backend
-
-check_backend()  # a clear error before Keras fails to import an unknown or missing backend
-
-from cookbook.recipes.cats_vs_dogs import cats_vs_dogs_cnn  # noqa: E402
-from cookbook.recipes.cifar10 import cifar10_cnn  # noqa: E402
-from cookbook.recipes.imdb import bow_mlp, imdb_lstm  # noqa: E402
-from cookbook.recipes.mnist import mnist_cnn, mnist_dense  # noqa: E402
-from cookbook.recipes.tabular import linear_regression, logistic_regression  # noqa: E402
+from cookbook.recipes.cats_vs_dogs import cats_vs_dogs_cnn
+from cookbook.recipes.cifar10 import cifar10_cnn
+from cookbook.recipes.imdb import bow_mlp, imdb_lstm
+from cookbook.recipes.mnist import mnist_cnn, mnist_dense
+from cookbook.recipes.tabular import linear_regression, logistic_regression
 
 __all__ = ["bow_mlp", "cats_vs_dogs_cnn", "cifar10_cnn", "imdb_lstm", "linear_regression",
            "logistic_regression", "mnist_cnn", "mnist_dense"]

@@ -1,0 +1,130 @@
+"""Fitting a built model on its batches: the callbacks, steps per call, divergence, resume.
+
+`fit(model, train, val, fit_config, out, ...)` assembles the callbacks (backup at every epoch
+end, CSV history, NaN guard, device report, progress, early stopping, learning-rate halving),
+chooses the steps per compiled call, continues a killed run from its backup, and turns a loss
+that became NaN into a `TrainingError` that says where the last good weights are.
+"""
+
+import dataclasses
+import os
+
+import numpy as np
+
+from cookbook import run_dir
+from cookbook.callbacks import DeviceReport, EarlyStopping, EpochBackup, NaNGuard, Progress
+from cookbook.compilation import choose_steps_per_execution
+from cookbook.errors import TrainingError
+
+
+@dataclasses.dataclass
+class Fitted:
+    """What `fit` gives back besides the trained model.
+
+    Args:
+        history: Keras' `History.history` of this `fit` call (a resumed run's earlier epochs
+            are in `history.csv`).
+        backup: the `EpochBackup`, with the earlier parts' seconds of a resumed run.
+        early_stopping: the `EarlyStopping` callback, or None when it was off.
+        device_report: the `DeviceReport` (fit and step times, throughput, peak memory).
+        steps_per_execution: what was chosen, and why (`choose_steps_per_execution`).
+    """
+
+    history: dict
+    backup: EpochBackup
+    early_stopping: EarlyStopping | None
+    device_report: DeviceReport
+    steps_per_execution: dict
+
+
+def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
+        one_step_reason=None):
+    """Fit `model` on the `Batches` `train` (validating on `val`, or None) for `fit_config`.
+
+    Args:
+        model: a compiled Keras model.
+        train: training `Batches` (shuffled; continued at a resumed run's next epoch).
+        val: validation `Batches`, or None.
+        fit_config: the run's `FitConfig`.
+        out: the run directory (backup and history go there).
+        callbacks: more Keras callbacks.
+        per_batch: whether something reads every batch (then one step per call).
+        one_step_reason: why only one step per call can run, if so (e.g. an engine).
+
+    Returns:
+        A `Fitted`.
+
+    Raises:
+        TrainingError: the loss or the weights became NaN or infinite.
+    """
+    first_x, first_y = train[0]
+    steps = choose_steps_per_execution(
+        model, first_x, first_y, batch_size=fit_config.batch_size, steps_per_epoch=len(train),
+        last_batch_size=train.last_batch_size, setting=fit_config.steps_per_execution,
+        per_batch_callbacks=per_batch or any(needs_every_batch(cb) for cb in callbacks),
+        one_step_reason=one_step_reason)
+    cbs, guard, device_report = fit_callbacks(out, fit_config, train.num_examples,
+                                              val is not None)
+    backup, stopper = cbs[0], next((cb for cb in cbs if isinstance(cb, EarlyStopping)), None)
+    train.set_epoch(run_dir.backed_up_epochs(out))  # a resumed run's next order
+    history = {}
+    try:
+        history = model.fit(train, validation_data=val, epochs=fit_config.epochs, shuffle=False,
+                            verbose=0, callbacks=cbs + list(callbacks)).history
+    except (RuntimeError, ValueError) as e:
+        # Some backends fail inside the step on NaN values (torch's binary cross-entropy
+        # rejects NaN probabilities) before NaNGuard sees the loss.
+        if all(np.isfinite(w).all() for w in model.get_weights()):
+            raise
+        guard.message = guard.diverged_message(f"non-finite weights ({type(e).__name__}: "
+                                               f"{str(e).splitlines()[0]})")
+    if guard.message:
+        raise TrainingError(f"{model.name}: {guard.message}; {_kept_after_divergence(out)}")
+    return Fitted(history, backup, stopper, device_report, steps)
+
+
+def fit_callbacks(out, fit_config, samples_per_epoch, validation=True):
+    """The callbacks `fit` uses: `(callbacks, nan_guard, device_report)`, the backup first.
+
+    None of them reads anything after every batch, so Keras keeps dispatching steps
+    asynchronously (`Progress` replaces Keras' bar, which reads the loss every batch; pass
+    `verbose=0` to `fit`).
+    """
+    import keras
+
+    guard = NaNGuard()
+    device_report = DeviceReport(fit_config.batch_size, samples_per_epoch=samples_per_epoch,
+                                 verbose=fit_config.verbose)
+    cbs = [
+        EpochBackup(run_dir.backup_dir(out)),
+        keras.callbacks.CSVLogger(os.path.join(out, run_dir.HISTORY_FILE), append=True),
+        guard,
+        device_report,
+        Progress(fit_config.verbose),
+    ]
+    if validation and fit_config.early_stopping_patience:
+        cbs.append(EarlyStopping(fit_config.early_stopping_patience, verbose=fit_config.verbose))
+    if validation and fit_config.reduce_lr_patience:
+        cbs.append(keras.callbacks.ReduceLROnPlateau(
+            factor=0.5, patience=fit_config.reduce_lr_patience, verbose=0))
+    return cbs, guard, device_report
+
+
+def needs_every_batch(callback):
+    """Whether a user's callback reads every batch (then one step per call)."""
+    import keras
+
+    return not (getattr(callback, "async_safe", False)
+                or type(callback).on_train_batch_end is keras.callbacks.Callback.on_train_batch_end)
+
+
+def _kept_after_divergence(out):
+    """Where the last good epoch's weights are after a NaN stop, in words."""
+    epoch = run_dir.backed_up_epochs(out)
+    if not epoch:
+        return ("no epoch finished with a finite loss, so no weights were kept; train again "
+                f"with other settings (the same --out {out} is accepted: nothing is kept to "
+                "resume)")
+    return (f"the weights of epoch {epoch}, the last good one, are kept in "
+            f"{EpochBackup.weights_path(run_dir.backup_dir(out))} (model.load_weights); train "
+            "again with other settings and another --out")
