@@ -1,5 +1,8 @@
+"""`python -m cookbook ...`: the same as the `cookbook` command."""
+
 import sys
 
 from cookbook.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

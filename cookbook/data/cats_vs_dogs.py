@@ -10,9 +10,9 @@ import os
 
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import load_image_folder, read_image_folder
-from cookbook.data.dataset import Dataset, load_file
 from cookbook.data.folders import split_indices
 from cookbook.data.npz import read_npz
+from cookbook.data.splits import TEST_FRACTION, Splits, split_file
 
 CLASS_NAMES = ["cat", "dog"]
 HINT = ("pass --data with a folder of class folders (cat/, dog/) or a local .npz holding x "
@@ -23,12 +23,12 @@ def load(source, seed):
     if source in ("auto", "tfds"):
         tfds_source.require_tfds("cats_vs_dogs", HINT)
         files, labels = from_tfds()
-        train, test = split_indices(labels, 0.2, seed)
-        return Dataset("cats_vs_dogs", "tfds", files.subset(train), labels[train],
-                       files.subset(test), labels[test], CLASS_NAMES)
+        train, test = split_indices(labels, TEST_FRACTION, seed)
+        return Splits("cats_vs_dogs", "tfds", files.subset(train), labels[train],
+                      files.subset(test), labels[test], CLASS_NAMES)
     if os.path.isdir(source):
         return load_image_folder("cats_vs_dogs", source, seed)
-    return load_file("cats_vs_dogs", source, seed)
+    return split_file("cats_vs_dogs", source, seed, read_file, CLASS_NAMES)
 
 
 def from_tfds(data_dir=None):

@@ -4,8 +4,8 @@ import os
 
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import load_image_folder, read_image_folder
-from cookbook.data.dataset import Dataset, load_file
 from cookbook.data.npz import read_npz
+from cookbook.data.splits import Splits, split_file
 
 CLASS_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
                "truck"]
@@ -19,12 +19,12 @@ def load(source, seed):
         return from_tfds()
     if os.path.isdir(source):
         return load_image_folder("cifar10", source, seed)
-    return load_file("cifar10", source, seed)
+    return split_file("cifar10", source, seed, read_file, CLASS_NAMES)
 
 
 def from_tfds(data_dir=None):
     x_train, y_train, x_test, y_test = tfds_source.load_tfds("cifar10", data_dir)
-    return Dataset("cifar10", "tfds", x_train, y_train, x_test, y_test, CLASS_NAMES)
+    return Splits("cifar10", "tfds", x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 
 def read_file(path):

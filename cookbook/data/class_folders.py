@@ -9,13 +9,12 @@ preprocessor reads them a batch at a time (`cookbook.data.image_files.ImageFiles
 import os
 import warnings
 
-from cookbook.data.dataset import Dataset
 from cookbook.data.folders import (check_image_files, read_text_folder, scan_class_folders,
                                    split_indices)
 from cookbook.data.image_files import ImageFiles
 from cookbook.data.images import IMAGE_EXTENSIONS
+from cookbook.data.splits import TEST_FRACTION, Splits
 
-TEST_FRACTION = 0.2
 SHOWN_SKIPPED = 10
 
 
@@ -33,11 +32,11 @@ def read_image_folder(root):
 
 
 def load_image_folder(name, root, seed):
-    """A `Dataset` of the images of `root/<class>/`, split 80/20 (stratified, seeded)."""
+    """The `Splits` of the images of `root/<class>/`, split 80/20 (stratified, seeded)."""
     files, labels, class_names = read_image_folder(root)
     train, test = split_indices(labels, TEST_FRACTION, seed)
-    return Dataset(name, root, files.subset(train), labels[train], files.subset(test),
-                   labels[test], class_names)
+    return Splits(name, root, files.subset(train), labels[train], files.subset(test),
+                  labels[test], class_names)
 
 
 def read_texts(root):
@@ -48,11 +47,11 @@ def read_texts(root):
 
 
 def load_text_folder(name, root, seed):
-    """A `Dataset` of the texts of `root/<class>/*.txt`, split 80/20 (stratified, seeded)."""
+    """The `Splits` of the texts of `root/<class>/*.txt`, split 80/20 (stratified, seeded)."""
     texts, labels, class_names = read_texts(root)
     train, test = split_indices(labels, TEST_FRACTION, seed)
-    return Dataset(name, root, texts[train], labels[train], texts[test], labels[test],
-                   class_names)
+    return Splits(name, root, texts[train], labels[train], texts[test], labels[test],
+                  class_names)
 
 
 def report_skipped(root, skipped):

@@ -1,21 +1,21 @@
 """The diabetes progression set that scikit-learn ships (442 examples, 10 features)."""
 
-from cookbook.data.dataset import Dataset, load_file, seeded_split
 from cookbook.data.feature_csv import read_feature_csv
 from cookbook.data.npz import read_npz
+from cookbook.data.splits import TEST_FRACTION, Splits, seeded_split, split_file
 
 NUM_FEATURES = 10
 
 
 def load(source, seed, label_column="label"):
     if source not in ("auto", "sklearn"):
-        return load_file("diabetes", source, seed, label_column=label_column)
+        return split_file("diabetes", source, seed, read_file, (), label_column=label_column)
     from sklearn.datasets import load_diabetes
 
     x, y = load_diabetes(return_X_y=True)
     x_train, y_train, x_test, y_test = seeded_split(x.astype("float32"), y.astype("float32"),
-                                                    0.2, seed)
-    return Dataset("diabetes", "sklearn", x_train, y_train, x_test, y_test, [])
+                                                    TEST_FRACTION, seed)
+    return Splits("diabetes", "sklearn", x_train, y_train, x_test, y_test, [])
 
 
 def read_file(path, label_column="label"):

@@ -16,7 +16,7 @@ from cookbook.data import tfds_source
 from cookbook.data.class_folders import (is_acl_imdb, is_acl_split, load_text_folder,
                                          read_texts)
 from cookbook.data.checks import GZIP_ERRORS, gzip_error
-from cookbook.data.dataset import Dataset, load_file
+from cookbook.data.splits import Splits, split_file
 from cookbook.errors import DataError
 
 CLASS_NAMES = ["negative", "positive"]
@@ -33,16 +33,16 @@ def load(source, seed):
     if os.path.isdir(source) and not is_acl_imdb(source):
         return load_text_folder("imdb_reviews", source, seed)
     if not os.path.isdir(source):
-        return load_file("imdb_reviews", source, seed)
+        return split_file("imdb_reviews", source, seed, read_file, CLASS_NAMES)
     x_train, y_train = read_folder(_split_dir(source, "train"))
     x_test, y_test = read_folder(_split_dir(source, "test"))
-    return Dataset("imdb_reviews", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
+    return Splits("imdb_reviews", source, x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 
 def from_tfds(data_dir=None):
     x_train, y_train, x_test, y_test = tfds_source.load_tfds("imdb_reviews", data_dir)
-    return Dataset("imdb_reviews", "tfds", _decode(x_train), y_train, _decode(x_test), y_test,
-                   CLASS_NAMES)
+    return Splits("imdb_reviews", "tfds", _decode(x_train), y_train, _decode(x_test), y_test,
+                  CLASS_NAMES)
 
 
 def read_file(path):

@@ -7,8 +7,8 @@ import numpy as np
 
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import load_image_folder, read_image_folder
-from cookbook.data.dataset import Dataset, load_file, seeded_split
 from cookbook.data.npz import read_npz
+from cookbook.data.splits import Splits, seeded_split, split_file
 
 CLASS_NAMES = [str(i) for i in range(10)]
 SAMPLE_TEST_SIZE = 1000
@@ -31,12 +31,12 @@ def load(source, seed):
         return from_tfds()
     if os.path.isdir(source):
         return load_image_folder("mnist", source, seed)
-    return load_file("mnist", source, seed)
+    return split_file("mnist", source, seed, read_file, CLASS_NAMES)
 
 
 def from_tfds(data_dir=None):
     x_train, y_train, x_test, y_test = tfds_source.load_tfds("mnist", data_dir)
-    return Dataset("mnist", "tfds", x_train[..., 0], y_train, x_test[..., 0], y_test, CLASS_NAMES)
+    return Splits("mnist", "tfds", x_train[..., 0], y_train, x_test[..., 0], y_test, CLASS_NAMES)
 
 
 def load_sample(seed=0):
@@ -47,7 +47,7 @@ def load_sample(seed=0):
     x = x.reshape(-1, 28, 28).astype(np.uint8)
     x_train, y_train, x_test, y_test = seeded_split(x, y.astype(np.int64), SAMPLE_TEST_SIZE,
                                                         seed)
-    return Dataset("mnist", "sample", x_train, y_train, x_test, y_test, CLASS_NAMES)
+    return Splits("mnist", "sample", x_train, y_train, x_test, y_test, CLASS_NAMES)
 
 
 def read_file(path):

@@ -8,7 +8,7 @@ batches while the device trains on the current one.
 
 A source is anything with `len(source)` and `source[indices] -> np.ndarray` for an integer
 array of indices: a NumPy array (small sets stay in memory as they are, never copied to float),
-`cookbook.data.sources.ImageFiles` (decoded on the fly) or `cookbook.text.BagOfWords`.
+`cookbook.data.image_files.ImageFiles` (decoded on the fly) or `cookbook.text.BagOfWords`.
 
 In data-parallel training over several processes, every process builds the same `Batches` with
 its `process_index` and `process_count`: each global batch is cut into `process_count` equal
