@@ -37,4 +37,13 @@ class TrainingError(CookbookError, RuntimeError):
 
 
 class RunDirError(CookbookError, ValueError):
-    """A run or export directory that is missing, incomplete or would be overwritten."""
+    """A run or export directory that is missing, incomplete, unreadable or would be
+    overwritten."""
+
+
+class MissingDependencyError(CookbookError, ImportError):
+    """An optional package a feature needs is not installed (the message says what to install)."""
+
+
+class ExportError(CookbookError, RuntimeError):
+    """A SavedModel that could not be written or does not answer as the Keras model does."""

@@ -47,7 +47,8 @@ import time
 
 import numpy as np
 
-from cookbook.errors import RunDirError
+from cookbook.errors import (ConfigError, CookbookError, ExportError, MissingDependencyError,
+                             RunDirError)
 from cookbook.run_dir import RunDir
 
 PARITY_TOLERANCE = 1e-4
@@ -73,7 +74,7 @@ def _tf():
     try:
         import tensorflow as tf
     except ImportError:
-        raise RunDirError(MISSING_TENSORFLOW) from None
+        raise MissingDependencyError(MISSING_TENSORFLOW) from None
     return tf
 
 
@@ -99,7 +100,9 @@ def export(run, out, *, version=None, force=False):
 
     Raises:
         RunDirError: the run is missing, unfinished or its model does not load; `out` is not a
-            folder we can write to; the version exists; the SavedModel does not match.
+            folder we can write to; the version exists.
+        ExportError: the SavedModel does not answer as the Keras model does.
+        MissingDependencyError: TensorFlow is not installed.
 
     Example:
 
@@ -111,7 +114,7 @@ def export(run, out, *, version=None, force=False):
     import keras
 
     if version is not None and version < 0:
-        raise RunDirError(f"--version {version} is negative; pass 0 or more, or leave it out "
+        raise ConfigError(f"--version {version} is negative; pass 0 or more, or leave it out "
                           "for the next free version")
     if keras.backend.backend() != "tensorflow":
         return _export_from_other_backend(run, out, version, force)
@@ -136,7 +139,7 @@ def export(run, out, *, version=None, force=False):
         input_name = _write_saved_model(tf, keras, model, tokenizer, class_names, tmp)
         diff = _parity(tf, model, tokenizer, tmp, input_name, examples)
         if diff > PARITY_TOLERANCE:
-            raise RunDirError(f"the exported SavedModel differs from the Keras model by {diff:.3g} "
+            raise ExportError(f"the exported SavedModel differs from the Keras model by {diff:.3g} "
                               f"(tolerance {PARITY_TOLERANCE}); nothing was written")
         _follow_umask(tmp)  # mkdtemp's folder is owner-only; a model server may be another user
         _move_into_place(tmp, target, base, version, force)
@@ -346,7 +349,7 @@ def _export_from_other_backend(run, out, version, force):
 
     run_dir = RunDir(run).check()
     if importlib.util.find_spec("tensorflow") is None:
-        raise RunDirError(MISSING_TENSORFLOW)
+        raise MissingDependencyError(MISSING_TENSORFLOW)
     with tempfile.TemporaryDirectory() as scratch:
         served_path = os.path.join(scratch, "served.npy")
         args = [sys.executable, "-m", "cookbook.export", run, out, str(version or ""),
@@ -355,9 +358,7 @@ def _export_from_other_backend(run, out, version, force):
         proc = subprocess.run(args, env=env, capture_output=True, text=True)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
         if proc.returncode or not lines:
-            error = [ln for ln in proc.stderr.splitlines() if ln.startswith("cookbook: error:")]
-            raise RunDirError(error[-1][len("cookbook: error: "):] if error else
-                              _child_failure(proc.stderr, run, out))
+            raise _child_error(proc.stderr, run, out)
         result = ExportResult(**json.loads(lines[-1]))
         served = np.load(served_path)
     model, tokenizer = run_dir.load_model(), run_dir.tokenizer()
@@ -367,10 +368,26 @@ def _export_from_other_backend(run, out, version, force):
     result.max_abs_diff = max_abs_diff(served, expected)
     if result.max_abs_diff > PARITY_TOLERANCE:
         shutil.rmtree(result.path)
-        raise RunDirError(f"the exported SavedModel differs from the {keras_backend()} model by "
+        raise ExportError(f"the exported SavedModel differs from the {keras_backend()} model by "
                           f"{result.max_abs_diff:.3g} (tolerance {PARITY_TOLERANCE}); nothing "
                           "was kept")
     return result
+
+
+def _child_error(stderr, run, out):
+    """The child's cookbook error as the same type here, or an `ExportError` for a failure
+    without one."""
+    from cookbook import errors
+
+    lines = stderr.splitlines()
+    message = [ln[len("cookbook: error: "):] for ln in lines if ln.startswith("cookbook: error: ")]
+    kind = [ln[len("cookbook: error type: "):] for ln in lines
+            if ln.startswith("cookbook: error type: ")]
+    if not message:
+        return ExportError(_child_failure(stderr, run, out))
+    cls = getattr(errors, kind[-1], None) if kind else None
+    cls = cls if isinstance(cls, type) and issubclass(cls, CookbookError) else ExportError
+    return cls(message[-1])
 
 
 def _child_failure(stderr, run, out):
@@ -394,8 +411,9 @@ def _child(argv):
     run, out, version, force, served_path = argv
     try:
         result = export(run, out, version=int(version) if version else None, force=bool(force))
-    except RunDirError as e:
+    except CookbookError as e:
         print(f"cookbook: error: {e}", file=sys.stderr)
+        print(f"cookbook: error type: {type(e).__name__}", file=sys.stderr)
         return 2
     tf = _tf()
     run_dir = RunDir(run)

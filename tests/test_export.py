@@ -14,7 +14,7 @@ import tensorflow as tf
 import cookbook
 from cookbook import export as export_lib
 from cookbook.cli import main
-from cookbook.errors import RunDirError
+from cookbook.errors import ConfigError, RunDirError
 from cookbook.export import export
 from cookbook.run_dir import RunDir
 from conftest import SMALL
@@ -232,7 +232,7 @@ def test_image_signature_enforces_the_full_image_shape(tmp_path):
 
 
 def test_negative_version_is_one_line(tabular_run, tmp_path):
-    with pytest.raises(RunDirError, match="--version -1 is negative"):
+    with pytest.raises(ConfigError, match="--version -1 is negative"):
         export(tabular_run, str(tmp_path / "exports"), version=-1)
     assert not (tmp_path / "exports").exists()
 

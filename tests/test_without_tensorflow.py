@@ -34,7 +34,7 @@ def test_text_recipes_train_and_evaluate(tmp_path, reviews_csv, recipe):
 
 
 def test_mnist_auto_falls_back_to_the_sample_and_export_names_the_extra(tmp_path):
-    from cookbook.errors import RunDirError
+    from cookbook.errors import MissingDependencyError
     from cookbook.export import export
 
     out = str(tmp_path / "run")
@@ -42,7 +42,7 @@ def test_mnist_auto_falls_back_to_the_sample_and_export_names_the_extra(tmp_path
         result = cookbook.train("mnist_cnn", out=out, overrides=small("mnist_cnn"))
     assert result.metrics["data"]["source"] == "sample"
     assert result.metrics["device"]["jit_compile"] is (result.metrics["backend"] == "jax")
-    with pytest.raises(RunDirError, match=r'pip install "cookbook\[tensorflow\]"'):
+    with pytest.raises(MissingDependencyError, match=r'pip install "cookbook\[tensorflow\]"'):
         export(out, str(tmp_path / "exports"))
     assert not os.path.exists(tmp_path / "exports")
     assert "tensorflow" not in sys.modules
