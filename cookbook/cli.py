@@ -19,6 +19,7 @@ import sys
 
 from cookbook.console import (FRAMEWORK_LOGS, framework_logs_requested, one_line_warnings,
                               start_backend)
+from cookbook.config import CHOICES
 from cookbook.errors import CookbookError
 
 
@@ -41,10 +42,10 @@ def _parser():
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set fit.epochs=3 (repeatable)")
     run.add_argument("--seed", type=int, help="random seed (sets fit.seed)")
-    run.add_argument("--distribute", choices=["none", "data_parallel"],
+    run.add_argument("--distribute", choices=CHOICES["fit.distribute"],
                      help="data_parallel: split each batch over every device (sets "
                           "fit.distribute; JAX and TensorFlow backends)")
-    run.add_argument("--precision", choices=["float32", "mixed_bfloat16", "mixed_float16"],
+    run.add_argument("--precision", choices=CHOICES["fit.precision"],
                      help="dtype policy (sets fit.precision): mixed_bfloat16 on CPUs, TPUs and "
                           "GPUs of compute capability >= 8.0, mixed_float16 on GPUs >= 7.0")
     run.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -14,6 +14,8 @@ import time
 
 from cookbook.errors import ConfigError
 
+# `fit.jit_compile`: Keras' choice, XLA always, or never.
+JIT_COMPILE = ("auto", True, False)
 # Each compiled call should keep the device busy at least this long.
 TARGET_CALL_SECONDS = 0.02
 MAX_STEPS_PER_EXECUTION = 128

@@ -28,6 +28,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from cookbook import compilation, distribute, precision
 from cookbook.errors import ConfigError
 from cookbook.registry import get_recipe, list_recipes
 
@@ -87,11 +88,12 @@ class FitConfig:
     verbose: int = 1
 
 
-# Keys whose value is one of a few choices rather than any value of the default's type.
+# Keys whose value is one of a few choices rather than any value of the default's type; each list
+# is defined once, in the module that implements the option, and the CLI's choices come from here.
 CHOICES = {
-    "fit.distribute": ("none", "data_parallel"),
-    "fit.precision": ("float32", "mixed_bfloat16", "mixed_float16"),
-    "fit.jit_compile": ("auto", True, False),
+    "fit.distribute": distribute.MODES,
+    "fit.precision": precision.POLICIES,
+    "fit.jit_compile": compilation.JIT_COMPILE,
 }
 
 

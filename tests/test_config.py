@@ -126,3 +126,27 @@ def test_values_in_range_pass():
                      "data.validation_fraction=0", "fit.early_stopping_patience=0"):
         config_lib.set_value(config, *config_lib.parse_override(override))
     assert config.model["dropout"] == 0 and config.fit.epochs == 1
+
+
+def test_every_choice_is_defined_once_and_documented():
+    # The config check, the CLI's --help and the docs take the allowed values from one place.
+    import dataclasses
+    import os
+
+    from cookbook import compilation, distribute, precision
+    from cookbook.cli import _parser
+    from cookbook.config import CHOICES, FitConfig
+
+    assert CHOICES["fit.distribute"] is distribute.MODES
+    assert CHOICES["fit.precision"] is precision.POLICIES
+    assert CHOICES["fit.jit_compile"] is compilation.JIT_COMPILE
+    run = next(a for a in _parser()._subparsers._group_actions[0].choices["run"]._actions
+               if a.dest == "precision")
+    assert tuple(run.choices) == precision.POLICIES
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md")).read()
+    for key, values in CHOICES.items():
+        field = key.split(".")[1]
+        assert field in {f.name for f in dataclasses.fields(FitConfig)}
+        for value in values:
+            shown = str(value).lower() if isinstance(value, bool) else value
+            assert shown in readme and shown in FitConfig.__doc__, (key, shown)
