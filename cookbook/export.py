@@ -132,11 +132,12 @@ def export(run, out, *, version=None, force=False):
     model = run_dir.load_model()
     tokenizer = run_dir.tokenizer()
     class_names = run_dir.metrics()["data"]["class_names"]
+    task = run_dir.recipe().task
     examples = run_dir.examples()
 
     tmp = _make_temporary(base, version)
     try:
-        input_name = _write_saved_model(tf, keras, model, tokenizer, class_names, tmp)
+        input_name = _write_saved_model(tf, keras, model, tokenizer, task, class_names, tmp)
         diff = _parity(tf, model, tokenizer, tmp, input_name, examples)
         if diff > PARITY_TOLERANCE:
             raise ExportError(f"the exported SavedModel differs from the Keras model by {diff:.3g} "
@@ -443,14 +444,14 @@ def _input_spec(tf, model, name):
     return tf.TensorSpec((None,) + shape[1:], tf.float32, name=name)
 
 
-def _write_saved_model(tf, keras, model, tokenizer, class_names, path):
+def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
     """Write `model` (and the text `tokenizer`, if any) as a SavedModel with the
     `serving_default` signature the module's docstring describes; returns the input's name."""
     names = tf.constant(class_names or [""])
     binary = model.output_shape[-1] == 1
 
     def outputs(probs):
-        if not class_names:  # regression
+        if task == "regression":
             return {"prediction": probs[:, 0]}
         if binary:
             p = probs[:, 0]

@@ -334,7 +334,8 @@ def _records(run, preprocessor, kind, items, batch_size):
 
     model = run.load_model()
     class_names = [str(c) for c in run.metrics().get("data", {}).get("class_names", [])]
-    binary = model.output_shape[-1] == 1
+    task = run.recipe().task  # what the outputs mean comes from the recipe
+    binary = model.output_shape[-1] == 1  # a classifier with one sigmoid output
     for start in range(0, len(items), batch_size):
         chunk = [list(item) for item in items[start:start + batch_size]]
         good = [item for item in chunk if item[2] is None]
@@ -350,7 +351,7 @@ def _records(run, preprocessor, kind, items, batch_size):
             if error is not None:
                 yield {"input": label, "error": error}
             else:
-                yield {"input": label, **_outputs(output, class_names, binary)}
+                yield {"input": label, **_outputs(output, task, class_names, binary)}
 
 
 def _model_inputs(preprocessor, kind, items):
@@ -395,9 +396,9 @@ def _decode_images(preprocessor, items):
     return np.stack(images)
 
 
-def _outputs(output, class_names, binary):
+def _outputs(output, task, class_names, binary):
     """The SavedModel's outputs for one row of model output, as plain Python values."""
-    if not class_names:  # regression
+    if task == "regression":
         return {"prediction": float(output[0]) if len(output) == 1
                 else [float(v) for v in output]}
     if binary:

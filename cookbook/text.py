@@ -86,12 +86,6 @@ class Tokenizer:
         self.ngrams = ngrams
         self.vocabulary_ = None
 
-    @classmethod
-    def for_model(cls, model_config):
-        """The tokenizer a text recipe's hyper-parameters call for."""
-        return cls(model_config["vocab_size"], model_config.get("sequence_length"),
-                   model_config.get("ngrams", 1))
-
     @property
     def bag_of_words(self):
         return self.sequence_length is None

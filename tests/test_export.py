@@ -190,7 +190,7 @@ def test_a_failed_export_leaves_no_temporary_folder(tabular_run, tmp_path, monke
     base = tmp_path / "exports" / "logistic_regression"
     seen = []
 
-    def fail(tf, keras, model, tokenizer, class_names, path):
+    def fail(tf, keras, model, tokenizer, task, class_names, path):
         seen.append(os.path.basename(path))
         open(os.path.join(path, "saved_model.pb"), "wb").close()  # half-written
         raise OSError(28, "No space left on device")
