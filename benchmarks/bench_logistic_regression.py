@@ -1,4 +1,14 @@
-"""logistic_regression vs scikit-learn's scaled LogisticRegression on the same seeded split."""
+"""logistic_regression vs scikit-learn's scaled LogisticRegression on the same seeded split, per
+backend.
+
+Each backend runs `cookbook.train("logistic_regression")` (the recipe's defaults) in a child
+process with `KERAS_BACKEND` set; the parent fits scikit-learn's `StandardScaler` +
+`LogisticRegression` on the same stratified 80/20 split, prints one row per run (test accuracy,
+whether the target is met, epochs, fit seconds) and writes `results/logistic_regression.json`.
+
+    python benchmarks/bench_logistic_regression.py                    # all three backends
+    python benchmarks/bench_logistic_regression.py --backends torch --repeats 3
+"""
 
 import json
 import os
@@ -6,42 +16,92 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(__file__))
-from machine import describe  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from per_backend import parse_arguments, print_result, run_backend  # noqa: E402
 
-import cookbook  # noqa: E402
-from cookbook.data import load_dataset  # noqa: E402
+RESULTS = os.path.join(HERE, "results", "logistic_regression.json")
+RECIPE = "logistic_regression"
 
 
-def main(seed=0):
-    data = load_dataset("breast_cancer", seed=seed)
+def child(seed):
+    """Train the recipe on this process's backend; print its figures as one JSON line."""
+    sys.path.insert(0, HERE)
+    from machine import describe
+
+    import cookbook
+
+    with tempfile.TemporaryDirectory() as out:
+        run = cookbook.train(RECIPE, out=os.path.join(out, "run"),
+                             overrides={"fit.seed": seed}, verbose=0)
+    m = run.metrics
+    print_result({
+        "accuracy": m["test"]["accuracy"], "loss": m["test"]["loss"], "epochs": m["epochs"],
+        "fit_seconds": m["fit_seconds"], "train_rows": m["data"]["train"],
+        "validation_rows": m["data"]["validation"], "machine": describe()})
+
+
+def main():
+    args = parse_arguments(__doc__)
+    if args.child:
+        return child(args.seed)
+
+    import cookbook
+    from cookbook.data import load_dataset
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    target = cookbook.get_recipe(RECIPE).targets[0]
+    data = load_dataset("breast_cancer", "sklearn", seed=args.seed)
     start = time.perf_counter()
     reference = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     reference.fit(data.x_train, data.y_train)
     ref_seconds = time.perf_counter() - start
     ref_acc = float(reference.score(data.x_test, data.y_test))
 
-    with tempfile.TemporaryDirectory() as out:
-        run = cookbook.train("logistic_regression", out=os.path.join(out, "run"),
-                             overrides={"fit.seed": seed}, verbose=0)
+    described = (f"scikit-learn breast cancer, stratified 80/20 split (seed {args.seed}): "
+                 f"{len(data.x_train)} train / {len(data.x_test)} test")
+    print(f"{RECIPE} defaults vs scikit-learn; {described}")
+    print(f"target: {target.describe()}")
+    print(f"{'backend':<11} {'accuracy':>8} {'errors':>6} {'target':>7} {'epochs':>6} "
+          f"{'fit s':>6} {'process s':>9}  rows (train/validation)")
+    runs = []
+    for backend in args.backends:
+        for _ in range(args.repeats):
+            row = run_backend(__file__, backend, args.seed, args.timeout)
+            runs.append(row)
+            if "error" in row:
+                print(f"{backend:<11} failed: {row['error']}", flush=True)
+                continue
+            row["errors"] = round((1 - row["accuracy"]) * len(data.y_test))
+            row["met"] = bool(target.met(row["accuracy"]))
+            print(f"{backend:<11} {row['accuracy']:>8.4f} {row['errors']:>6} "
+                  f"{'met' if row['met'] else 'MISSED':>7} {row['epochs']:>6} "
+                  f"{row['fit_seconds']:>6.2f} {row['process_seconds']:>9.1f}  "
+                  f"{row['train_rows']}/{row['validation_rows']}", flush=True)
+    ref_errors = round((1 - ref_acc) * len(data.y_test))
+    print(f"{'scikit-l.':<11} {ref_acc:>8.4f} {ref_errors:>6} {'':>7} {'':>6} "
+          f"{ref_seconds:>6.3f}            StandardScaler + LogisticRegression (C=1)")
+
+    machine = next((r.pop("machine") for r in runs if "machine" in r), {})
+    for r in runs:
+        r.pop("machine", None)
+    machine.pop("backend", None)
     result = {
-        "data": f"scikit-learn breast cancer, stratified 80/20 split (seed {seed}): "
-                f"{len(data.x_train)} train / {len(data.x_test)} test",
-        "recipe": {"accuracy": run.metrics["test"]["accuracy"],
-                   "fit_seconds": run.metrics["fit_seconds"], "epochs": run.metrics["epochs"]},
+        "data": described,
+        "target": target.describe(),
+        "runs": runs,
         "reference": {"name": "scikit-learn StandardScaler + LogisticRegression",
                       "accuracy": ref_acc, "fit_seconds": round(ref_seconds, 3)},
-        "machine": describe(),
+        "machine": machine,
     }
-    print(json.dumps(result, indent=2))
-    path = os.path.join(os.path.dirname(__file__), "results", "logistic_regression.json")
-    with open(path, "w") as f:
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, "w") as f:
         json.dump(result, f, indent=2)
+        f.write("\n")
+    return 1 if any(not r.get("met") for r in runs) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

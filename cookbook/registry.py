@@ -21,6 +21,54 @@ from cookbook.errors import UnknownRecipeError
 
 _RECIPES: dict[str, "RecipeSpec"] = {}
 
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """What a recipe's defaults reach, as data: `cookbook list`, the README's table and the
+    benchmarks all read it.
+
+    Args:
+        metric: the test metric in `metrics.json` (`"accuracy"`, `"r2"`).
+        at_least: the value the metric reaches; with `reference`, the largest gap below the
+            reference's value. None where it is not set yet.
+        data: what it is measured on, in words.
+        source: the `--data` source the benchmarks measure it on (`"sample"`, `"sklearn"`,
+            `"imdb"` for the IMDB reviews CSV), or None when it cannot be measured offline.
+        reference: a baseline measured on the same split (`"least squares"`).
+        note: anything more, in words.
+
+    Example:
+
+    ```python
+    Target("accuracy", 0.94, "5k sample", source="sample").describe()
+    # 'test accuracy >= 0.94 (5k sample)'
+    ```
+    """
+
+    metric: str
+    at_least: float | None
+    data: str
+    source: str | None = None
+    reference: str | None = None
+    note: str = ""
+
+    def describe(self) -> str:
+        if self.at_least is None:
+            text = f"test {self.metric} ({self.data})"
+        elif self.reference:
+            text = f"test {self.metric} within {self.at_least:g} of {self.reference} ({self.data})"
+        else:
+            text = f"test {self.metric} >= {self.at_least:g} ({self.data})"
+        return f"{text}, {self.note}" if self.note else text
+
+    def met(self, value, reference_value=None) -> bool | None:
+        """Whether `value` reaches the target (None when it sets no value)."""
+        if self.at_least is None:
+            return None
+        if self.reference:
+            return value >= reference_value - self.at_least
+        return value >= self.at_least
+
 # Keyword arguments of recipe functions that are set by the run, not by `[model]`.
 BUILD_OPTIONS = ("dtype",)
 
@@ -33,7 +81,7 @@ class RecipeSpec:
         name: the recipe's name, the function's name.
         fn: the function that builds and compiles the model.
         dataset: name of the dataset it trains on (see `cookbook.data.DATASETS`).
-        target: the accuracy its defaults reach, in words.
+        targets: what its defaults reach (`Target`s); `target` says it in words.
         fit: defaults for training (keys of `cookbook.config.FitConfig`).
         task: `"classification"` or `"regression"`.
         make_preprocessor: `make_preprocessor(hyperparameters)` gives the recipe's
@@ -43,10 +91,15 @@ class RecipeSpec:
     name: str
     fn: Callable[..., Any]
     dataset: str
-    target: str
+    targets: tuple
     fit: dict = dataclasses.field(default_factory=dict)
     task: str = "classification"
     make_preprocessor: Callable[[dict], Any] | None = None
+
+    @property
+    def target(self) -> str:
+        """The targets in words, as `cookbook list` shows them."""
+        return "; ".join(t.describe() for t in self.targets)
 
     def preprocessor(self, model_config: dict | None = None):
         """What turns raw data into this recipe's inputs, for the hyper-parameters in
@@ -72,13 +125,13 @@ class RecipeSpec:
         return option in inspect.signature(self.fn).parameters
 
 
-def register(*, dataset: str, target: str, preprocessor: Callable[[dict], Any],
+def register(*, dataset: str, targets, preprocessor: Callable[[dict], Any],
              fit: dict | None = None, task: str = "classification"):
     """Register a recipe function under its own name.
 
     Args:
         dataset: name of the dataset the recipe trains on.
-        target: the accuracy the defaults reach, in words (shown by `cookbook list`).
+        targets: what the defaults reach, one `Target` or several.
         preprocessor: a function from the recipe's hyper-parameters (a dict) to the
             preprocessor of its inputs (`cookbook.preprocessors`).
         fit: training defaults for this recipe, e.g. `{"epochs": 10}`.
@@ -87,7 +140,7 @@ def register(*, dataset: str, target: str, preprocessor: Callable[[dict], Any],
     Example:
 
     ```python
-    @register(dataset="mnist", target="test accuracy >= 0.94",
+    @register(dataset="mnist", targets=Target("accuracy", 0.94, "5k sample", "sample"),
               preprocessor=lambda hp: ImagePreprocessor((28, 28), channels=1,
                                                         channel_axis=False))
     def my_recipe(*, units=64):
@@ -107,7 +160,9 @@ def register(*, dataset: str, target: str, preprocessor: Callable[[dict], Any],
             raise ValueError(f"a recipe named {fn.__name__!r} is already registered")
         if task not in ("classification", "regression"):
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
-        _RECIPES[fn.__name__] = RecipeSpec(fn.__name__, fn, dataset, target, dict(fit or {}),
+        _RECIPES[fn.__name__] = RecipeSpec(fn.__name__, fn, dataset,
+                                           (targets,) if isinstance(targets, Target)
+                                           else tuple(targets), dict(fit or {}),
                                            task, preprocessor)
         return fn
 

@@ -210,7 +210,9 @@ class RunDir:
             raise RunDirError(f"{path} is not a file; train again with `{retrain}`")
         model = load_model(path, retrain)
         # XLA or not is chosen for this backend, not the one the model was trained on.
-        return set_jit_compile(model, self.config().fit.jit_compile, loaded=True)
+        has_config = os.path.exists(os.path.join(self.path, CONFIG_FILE))
+        jit = self.config().fit.jit_compile if has_config else "auto"
+        return set_jit_compile(model, jit, loaded=True)
 
     def preprocessor(self):
         """The recipe's preprocessor with the state saved in this run (a text vocabulary)."""

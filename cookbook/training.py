@@ -51,7 +51,7 @@ def adapt(model, x):
     return model
 
 
-def prepare_data(config, directory):
+def prepare_data(config, directory, data=None):
     """Load the recipe's data and its preprocessor, fitted on the training split.
 
     The preprocessor's state (the vocabulary of text recipes) and a few raw test examples are
@@ -62,8 +62,12 @@ def prepare_data(config, directory):
         preprocessor; `preprocessor(data.x_train)` gives the model's inputs.
     """
     spec = get_recipe(config.recipe)
-    data = load_dataset(spec.dataset, config.data.source, seed=config.fit.seed,
-                        label_column=config.data.label_column)
+    if data is None:
+        data = load_dataset(spec.dataset, config.data.source, seed=config.fit.seed,
+                            label_column=config.data.label_column)
+    elif data.name != spec.dataset:
+        raise ConfigError(f"data: {config.recipe} trains on {spec.dataset}, got splits of "
+                          f"{data.name}")
     preprocessor = spec.preprocessor(config.model).fit(data.x_train)
     preprocessor.save(directory)
     atomic.write_text(os.path.join(directory, run_dir.EXAMPLES_FILE), json.dumps(
@@ -78,7 +82,7 @@ def _examples(x, raw, kind, count=4):
     return np.asarray(x[np.arange(min(count, len(x)))]).tolist()
 
 
-def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=False):
+def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=False, data=None):
     """Fit a recipe on its data and write the run directory `out`.
 
     Args:
@@ -90,6 +94,9 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         verbose: Keras progress output; overrides `fit.verbose`.
         find_lr: first run a learning-rate range test (`cookbook.callbacks.LRFinder`), train
             with its suggestion and write `lr_finder.png`.
+        data: the recipe's dataset already loaded (`cookbook.data.load_dataset`, e.g. in a
+            notebook that looked at it first), trained on as it is; by default `data.source` is
+            loaded. Its source is recorded as `data.source`.
 
     Returns:
         A `RunResult`.
@@ -112,6 +119,8 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         config_lib.set_value(config, key, value)
     if verbose is not None:
         config.fit.verbose = verbose
+    if data is not None:
+        config.data.source = data.source  # recorded in config.toml and metrics.json
 
     check_mode(config.fit.distribute, keras.backend.backend())
     check_steps_per_execution(config.fit.steps_per_execution, keras.backend.backend())
@@ -124,16 +133,16 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
     claimed = run_dir.claim(out, config)
     set_seed(config.fit.seed)
     with distribution_scope(config.fit.distribute) as used:
-        return _train(config, out, claimed, callbacks, find_lr, used)
+        return _train(config, out, claimed, callbacks, find_lr, used, data)
 
 
-def _train(config, out, claimed, callbacks, find_lr, distribution):
+def _train(config, out, claimed, callbacks, find_lr, distribution, data=None):
     from cookbook.data.pipeline import Batches, reader_threads
 
     spec = get_recipe(config.recipe)
     fit = config.fit
     try:
-        data, preprocessor = prepare_data(config, out)
+        data, preprocessor = prepare_data(config, out, data)
         x, x_test = preprocessor(data.x_train), preprocessor(data.x_test)
         train_idx, val_idx = _validation_split(data.y_train, config)
         model = build_model(config)
@@ -223,7 +232,9 @@ def _validation_split(y, config):
         return np.arange(len(y)), None
     if not 0 < fraction < 1:
         raise DataError(f"data.validation_fraction must be in [0, 1), got {fraction}")
-    n_val = max(int(round(len(y) * fraction)), len(np.unique(y)))
+    # At least one example of each class; regression targets are not classes.
+    classes = len(np.unique(y)) if np.asarray(y).dtype.kind in "biu" else 1
+    n_val = max(int(round(len(y) * fraction)), classes)
     train_idx, _, val_idx, _ = seeded_split(np.arange(len(y)), y, n_val, config.fit.seed,
                                             origin="the validation split of the training data")
     return train_idx, val_idx

@@ -75,7 +75,7 @@ def test_unknown_recipe_lists_the_known_ones():
 
 def test_register_rejects_positional_hyperparameters():
     with pytest.raises(TypeError, match="keyword-only"):
-        @register(dataset="mnist", target="-", preprocessor=lambda hp: None)
+        @register(dataset="mnist", targets=(), preprocessor=lambda hp: None)
         def bad_recipe(units=3):
             return units
 
@@ -86,3 +86,31 @@ def test_image_models_take_pixel_values():
     assert model.input_shape == (None, 28, 28)
     x = np.full((1, 28, 28), 255.0, "float32")
     assert not np.allclose(model.predict(x, verbose=0), model.predict(x / 255, verbose=0))
+
+
+def test_readme_table_shows_the_registry_targets():
+    # Targets are data in the registry; `cookbook list`, this table and the benchmarks read it.
+    import os
+
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md"),
+                  encoding="utf-8").read().splitlines()
+    start = readme.index("| recipe | input | dataset | target of the defaults (`cookbook list`) |")
+    rows = {}
+    for line in readme[start + 2:]:
+        if not line.startswith("| `"):
+            break
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        rows[cells[0].strip("`")] = cells[-1]
+    assert rows == {name: cookbook.get_recipe(name).target for name in cookbook.list_recipes()}
+
+
+def test_a_target_says_whether_a_value_meets_it():
+    from cookbook.registry import Target
+
+    assert Target("accuracy", 0.94, "sample").met(0.95) is True
+    assert Target("accuracy", 0.94, "sample").met(0.93) is False
+    within = Target("r2", 0.01, "diabetes", reference="least squares")
+    assert within.met(0.325, reference_value=0.332) is True
+    assert within.met(0.320, reference_value=0.332) is False
+    assert Target("accuracy", None, "photos").met(0.9) is None
+    assert within.describe() == "test r2 within 0.01 of least squares (diabetes)"

@@ -182,7 +182,7 @@ def test_precision_needs_a_recipe_that_takes_dtype(tmp_path, monkeypatch):
     cookbook.list_recipes()  # the built-in ones are in the copy below
     monkeypatch.setattr(registry, "_RECIPES", dict(registry._RECIPES))  # undone after the test
 
-    @registry.register(dataset="breast_cancer", target="-",
+    @registry.register(dataset="breast_cancer", targets=(),
                        preprocessor=lambda hp: TabularPreprocessor(30))
     def no_dtype_recipe(*, units: int = 1):
         return cookbook.recipes.logistic_regression()
@@ -292,3 +292,17 @@ def test_labels_must_fit_the_model_before_training(tmp_path, mnist_npz):
             "mnist_dense", **{"data.source": mnist_npz, "model.num_classes": 5}))
     assert not os.path.exists(out)
 
+
+
+def test_train_on_splits_already_loaded(tmp_path, mnist_npz):
+    from cookbook.data import load_dataset
+
+    data = load_dataset("mnist", mnist_npz)
+    result = cookbook.train("mnist_dense", out=str(tmp_path / "run"), data=data,
+                            overrides=small("mnist_dense", **{"fit.epochs": 1}))
+    assert result.metrics["data"]["source"] == mnist_npz
+    assert result.metrics["data"]["train"] + result.metrics["data"]["validation"] == len(
+        data.x_train)
+    with pytest.raises(ConfigError, match="trains on mnist, got splits of breast_cancer"):
+        cookbook.train("mnist_dense", out=str(tmp_path / "other"),
+                       data=load_dataset("breast_cancer"), overrides=small("mnist_dense"))

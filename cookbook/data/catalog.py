@@ -20,6 +20,7 @@ class DatasetLoader:
         files: the local files it reads, in words.
         kind: `"image"`, `"tabular"` or `"text"` (text is tokenized before training).
         class_names: the name of each class id of its files' labels; empty for regression.
+        auto: what the `"auto"` source reads, in words.
     """
 
     load: Callable
@@ -28,6 +29,7 @@ class DatasetLoader:
     files: str
     kind: str
     class_names: tuple
+    auto: str = ""
 
 
 _FOLDER = "a folder with one sub-folder of .png/.jpg/.jpeg/.bmp/.gif images per class"
@@ -35,28 +37,40 @@ _FOLDER = "a folder with one sub-folder of .png/.jpg/.jpeg/.bmp/.gif images per 
 LOADERS = {
     "diabetes": DatasetLoader(diabetes.load, diabetes.read_file, ("auto", "sklearn"),
                               "a CSV with a header: 10 feature columns and a label column, "
-                              "or an .npz with arrays x (N, 10) and y (N,)", "tabular", ()),
+                              "or an .npz with arrays x (N, 10) and y (N,)", "tabular", (),
+                              auto="scikit-learn's copy: no download"),
     "cifar10": DatasetLoader(cifar10.load, cifar10.read_file, ("auto", "tfds"),
                              f"{_FOLDER}, or an .npz with arrays x (N, 32, 32, 3) and y (N,)",
-                             "image", tuple(cifar10.CLASS_NAMES)),
+                             "image", tuple(cifar10.CLASS_NAMES),
+                             auto='tfds "cifar10"; offline, pass a local .npz or folder'),
     "cats_vs_dogs": DatasetLoader(cats_vs_dogs.load, cats_vs_dogs.read_file, ("auto", "tfds"),
                                   f"{_FOLDER}, or an .npz with arrays x (N, H, W, 3) and y "
-                                  "(N,)", "image", tuple(cats_vs_dogs.CLASS_NAMES)),
+                                  "(N,)", "image", tuple(cats_vs_dogs.CLASS_NAMES),
+                                  auto='tfds "cats_vs_dogs" (train split, divided 80/20 here)'),
     "mnist": DatasetLoader(mnist.load, mnist.read_file, ("auto", "tfds", "sample"),
                            f"{_FOLDER}, or an .npz with arrays x (N, 28, 28) and y (N,)",
-                           "image", tuple(mnist.CLASS_NAMES)),
+                           "image", tuple(mnist.CLASS_NAMES),
+                           auto='tfds "mnist" when reachable, else the 5,000-digit offline sample'),
     "breast_cancer": DatasetLoader(breast_cancer.load, breast_cancer.read_file,
                                    ("auto", "sklearn"),
                                    "a CSV with a header: 30 feature columns and a label "
                                    "column, or an .npz with arrays x (N, 30) and y (N,)",
-                                   "tabular", tuple(breast_cancer.CLASS_NAMES)),
+                                   "tabular", tuple(breast_cancer.CLASS_NAMES),
+                                   auto="scikit-learn's copy: no download"),
     "imdb_reviews": DatasetLoader(imdb.load, imdb.read_file, ("auto", "tfds"),
                                   "a CSV review,sentiment (plain or .gz), an aclImdb/ folder, "
                                   "or a folder with one sub-folder of .txt files per class",
-                                  "text", tuple(imdb.CLASS_NAMES)),
+                                  "text", tuple(imdb.CLASS_NAMES),
+                                  auto='tfds "imdb_reviews"; offline, pass a CSV or aclImdb/ '
+                                       'folder'),
 }
 
 DATASETS = tuple(sorted(LOADERS))
+
+
+def dataset_loader(name: str) -> DatasetLoader:
+    """How dataset `name` loads; an unknown name fails with the known ones."""
+    return _loader(name)
 
 
 def dataset_kind(name: str) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from cookbook.preprocessors import ImagePreprocessor
 from cookbook.precision import output_dtype, scale_loss
-from cookbook.registry import register
+from cookbook.registry import Target, register
 
 if TYPE_CHECKING:
     import keras
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     dataset="cats_vs_dogs",
     # The model resizes any photo itself; files are read at its size so that they batch.
     preprocessor=lambda hp: ImagePreprocessor((hp["image_size"], hp["image_size"]), channels=3),
-    target="binary accuracy on cats_vs_dogs 80/20 (not measured yet: no data, no GPU here)",
+    targets=Target("accuracy", None, "cats_vs_dogs, stratified 80/20 split",
+                   note="not measured yet"),
     fit={"epochs": 20, "batch_size": 64, "early_stopping_patience": 4},
 )
 def cats_vs_dogs_cnn(

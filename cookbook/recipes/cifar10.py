@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from cookbook.preprocessors import ImagePreprocessor
 from cookbook.precision import output_dtype, scale_loss
-from cookbook.registry import register
+from cookbook.registry import Target, register
 
 if TYPE_CHECKING:
     import keras
@@ -34,7 +34,7 @@ def _residual_block(x, filters, stride, name, dtype):
 @register(
     dataset="cifar10",
     preprocessor=lambda hyperparameters: ImagePreprocessor((32, 32), channels=3),
-    target="test accuracy >= 0.80 on CIFAR-10 (not measured yet: no data, no GPU here)",
+    targets=Target("accuracy", 0.80, "CIFAR-10 test split", note="not measured yet"),
     fit={"epochs": 30, "batch_size": 128, "early_stopping_patience": 5},
 )
 def cifar10_cnn(

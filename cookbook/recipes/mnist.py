@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from cookbook.preprocessors import ImagePreprocessor
 from cookbook.precision import output_dtype, scale_loss
-from cookbook.registry import register
+from cookbook.registry import Target, register
 
 if TYPE_CHECKING:
     import keras
@@ -41,7 +41,8 @@ def _compile_classifier(model, learning_rate, dtype):
 @register(
     dataset="mnist",
     preprocessor=_digits,
-    target="test accuracy >= 0.94 (5k sample), >= 0.98 (full MNIST)",
+    targets=(Target("accuracy", 0.94, "5k sample", source="sample"),
+             Target("accuracy", 0.98, "full MNIST")),
     fit={"epochs": 30, "batch_size": 128, "early_stopping_patience": 5},
 )
 def mnist_dense(
@@ -91,7 +92,8 @@ def mnist_dense(
 @register(
     dataset="mnist",
     preprocessor=_digits,
-    target="test accuracy >= 0.975 (5k sample), >= 0.99 (full MNIST)",
+    targets=(Target("accuracy", 0.975, "5k sample", source="sample"),
+             Target("accuracy", 0.99, "full MNIST")),
     fit={"epochs": 20, "batch_size": 64, "early_stopping_patience": 4},
 )
 def mnist_cnn(
