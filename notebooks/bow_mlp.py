@@ -17,15 +17,16 @@
 # # Movie review sentiment from a bag of words
 #
 # The fast baseline for IMDB sentiment: forget word order, keep which words and word pairs
-# ("not good") occur, and feed that multi-hot vector to a small MLP. It trains in a fraction of
-# the LSTM's time. With no network, point `DATA` at a CSV with columns `review,sentiment` or at
-# the `aclImdb/` folder.
+# ("not good") occur, and feed that vector of zeros and ones to a small MLP. It trains in a
+# fraction of the LSTM's time. With no network, point `DATA` at a CSV with columns
+# `review,sentiment` or at the `aclImdb/` folder.
 
 # %% [markdown]
 # ## Settings
 #
-# The next cell holds the budget; change it, or pass other values when running the notebook
-# as a job (the cell is tagged `parameters`).
+# The budget and the data. Change them here, or pass other values when running the notebook as
+# a job (the cell is tagged `parameters`). A finished run in `RUN_DIR` is never overwritten: with
+# the same settings it is reused, otherwise this run goes to `RUN_DIR-2`.
 
 # %% tags=["parameters"]
 EPOCHS = None   # None: the recipe's own default
@@ -35,93 +36,131 @@ RUN_DIR = "runs/notebook_bow_mlp"
 
 # %%
 # %matplotlib inline
-import shutil
-
 import numpy as np
 
-import cookbook
-from cookbook.callbacks import LivePlot
-from cookbook.data import load_dataset
-from cookbook import plotting
+from cookbook import notebook_helpers as nb
+from cookbook.run_dir import RunDir
 
 # %% [markdown]
 # ## The data
+#
+# Each example is a review as its author wrote it and its label, positive or negative; the two
+# classes are the same size.
 
 # %%
-spec = cookbook.get_recipe("bow_mlp")
-data = load_dataset(spec.dataset, DATA)
-print(f"{spec.dataset} from {data.source}: {len(data.x_train)} train, {len(data.x_test)} test")
-print("classes:", data.class_names or "(regression)")
+data = nb.load_data("bow_mlp", DATA)
+nb.print_reviews(data)
 
 # %%
-for text, label in zip(data.x_train[:3], data.y_train[:3]):
-    print(data.class_names[label], "|", text[:200], "...")
+nb.plot_class_balance(data)
 
 # %% [markdown]
-# ## The model
-#
-# `cookbook.recipes.bow_mlp()` builds and compiles it; every hyper-parameter is a keyword
-# argument with a default that works.
+# Reviews run from a line to a few pages. To a bag of words the length hardly matters: a long
+# review switches on more entries of the same vector, and the cost of a step stays the same.
 
 # %%
-model = cookbook.recipes.bow_mlp(**MODEL)
-model.summary()
+nb.plot_lengths(data.x_train)
 
 # %% [markdown]
 # ## Training
 #
-# `cookbook.train` builds the same model, prepares the data (validation split, tokenizer),
-# and fits with early stopping; `LivePlot` redraws the learning curves after every epoch.
+# `nb.train` runs `cookbook.train` on the data above: it learns the vocabulary (words and word
+# pairs) from the training reviews, holds out 10% of them for early stopping, redraws the
+# learning curves after every epoch (`LivePlot`) and scores the test split at the end.
 
 # %%
-overrides = {"data.source": DATA, "fit.verbose": 0, **{f"model.{k}": v for k, v in MODEL.items()}}
-if EPOCHS is not None:
-    overrides["fit.epochs"] = EPOCHS
-shutil.rmtree(RUN_DIR, ignore_errors=True)
-result = cookbook.train("bow_mlp", out=RUN_DIR, overrides=overrides, callbacks=[LivePlot()])
+result = nb.train("bow_mlp", data, RUN_DIR, epochs=EPOCHS, model=MODEL)
 result.metrics["test"]
 
 # %% [markdown]
-# ## Evaluation
+# Dropout on the input vector, one small ReLU layer, dropout again and a sigmoid unit: the
+# probability that the review is positive. Nearly all the weights are in the first layer, one row
+# per vocabulary entry.
 
 # %%
-from cookbook.data.pipeline import Batches
-from cookbook.run_dir import RunDir
-
-# The run's own preprocessing, read a batch at a time.
-x_test = RunDir(RUN_DIR).preprocessor()(data.x_test)
-probs = result.model.predict(Batches(x_test, batch_size=256), verbose=0)
-predicted = plotting.predicted_classes(probs)[0]
-plotting.plot_confusion_matrix(data.y_test, predicted, data.class_names)
-
-# %%
-for row in plotting.confident_mistakes(data.x_test, data.y_test, probs, data.class_names, count=3):
-    print(row)
+result.model.summary()
 
 # %% [markdown]
-# ## Predict on new reviews
+# ## What the model sees
 #
-# `cookbook.predict` answers for raw texts with the run's own tokenizer, as
-# `cookbook predict RUN_DIR --text "..."` does on the command line.
+# The tokenizer lower-cases the review, strips punctuation and splits it into words; with
+# `ngrams=2` each pair of neighbouring words is a term too. The model gets one entry per term of
+# the vocabulary, 1 if the review holds it; entry 0 stands for every term outside it. Counts and
+# order are gone.
 
 # %%
-cookbook.predict(RUN_DIR, texts=["A wonderful, moving film with a superb cast.",
-                                  "Dull, slow and far too long."])
+x_test, probs = nb.predict_test_split(result, data)
+tokenizer = RunDir(result.out).tokenizer()
+vocabulary = ["[oov]"] + tokenizer.vocabulary_
+pairs = sum(" " in term for term in tokenizer.vocabulary_)
+print(f"{len(vocabulary)} entries: {len(vocabulary) - 1 - pairs} words, {pairs} word pairs")
+bag = x_test[np.array([0])][0]
+print(f"the first test review switches on {bag.sum()} of {bag.size} entries:")
+print(", ".join(vocabulary[i] for i in np.flatnonzero(bag)[:40]))
+
+# %% [markdown]
+# Word pairs are what lets a bag of words read a negation: both texts below hold the words "good",
+# "not" and "bad", and only the pairs tell them apart (when they are in the vocabulary).
+
+# %%
+for text in ["good, not bad", "bad, not good"]:
+    terms = [vocabulary[i] for i in np.flatnonzero(tokenizer.transform([text])[0])]
+    print(f"{text!r}: {terms}")
+
+# %% [markdown]
+# ## Typical mistakes
+#
+# Rows are the true labels, columns the predicted ones: a bag of words that leans to one side
+# calls too many reviews positive, or negative.
+
+# %%
+nb.plot_confusion_matrix(data, probs)
+
+# %% [markdown]
+# The reviews it gets wrong most confidently: those whose words point one way and whose verdict
+# the other ("the cast is excellent, the direction superb, and yet..."), irony, and long plot
+# summaries whose words describe the story rather than the film.
+
+# %%
+nb.print_mistakes(data.x_test, data.y_test, probs, data.class_names)
+
+# %% [markdown]
+# ## Knobs
+#
+# - `vocab_size` (default 20,000): the entries of the vector, out-of-vocabulary included; words
+#   and pairs compete for them, most frequent first.
+# - `ngrams` (2): 2 adds word pairs to single words; 1 keeps single words, and "not good" is then
+#   just "not" and "good".
+# - `hidden_units` (32): the width of the hidden layer; the input is wide and sparse, so a
+#   narrow layer is enough.
+# - `dropout` (0.5): dropout on the input vector and on the hidden layer; dropping input entries
+#   teaches the model not to rely on any single word.
+# - `learning_rate` (0.001): Adam's step size.
+# - `fit.epochs` (4), `fit.batch_size` (128) and `fit.early_stopping_patience` (1): a bag of
+#   words fits the training reviews within a few epochs; training stops at the first epoch
+#   without a better validation loss and keeps the best.
+#
+# Set them with `MODEL` and `EPOCHS` above; the table shows the defaults and what this run used.
+
+# %%
+nb.print_settings(result)
+
+# %% [markdown]
+# ## Predict on a file of reviews
+#
+# `cookbook.predict` reads a text file of one review a line (or a CSV with a `review` column),
+# builds each bag of words with the run's vocabulary of words and pairs, as
+# `cookbook predict RUN_DIR --file reviews.txt` does.
+
+# %%
+nb.predict_file(result, data.x_test)
 
 # %% [markdown]
 # ## Export and serve
 #
-# A SavedModel in TF Serving's layout, checked against the Keras model; then called the way
-# TF Serving would call it.
+# The SavedModel builds the bag of words itself (a `TextVectorization` layer holding the words and
+# pairs), so a client sends raw review strings. It is checked against the Keras model, then called
+# the way TF Serving would call it.
 
 # %%
-import tensorflow as tf
-
-from cookbook.export import export
-
-exported = export(RUN_DIR, RUN_DIR + "/exports")
-print(exported)
-serve = tf.saved_model.load(exported.path).signatures["serving_default"]
-outputs = serve(**{exported.input_name: tf.constant(np.array(data.x_test[:2], dtype=object))})
-{key: value.numpy() for key, value in outputs.items()}
-
+nb.serve(result, data.x_test[:2])

