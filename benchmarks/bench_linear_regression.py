@@ -9,7 +9,6 @@ met, epochs, fit seconds) and writes `results/linear_regression.json`.
     python benchmarks/bench_linear_regression.py --backends jax --repeats 3
 """
 
-import json
 import os
 import sys
 import tempfile
@@ -17,7 +16,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from per_backend import parse_arguments, print_result, run_backend  # noqa: E402
+from per_backend import (COMMON_HEADER, parse_arguments, print_result, run_all,  # noqa: E402
+                         write_results)
 
 RESULTS = os.path.join(HERE, "results", "linear_regression.json")
 RECIPE = "linear_regression"
@@ -66,43 +66,20 @@ def main():
                  f"{len(data.x_train)} train / {len(data.x_test)} test")
     print(f"{RECIPE} defaults vs least squares; {described}")
     print(f"target: {target.describe()}: R² >= {ref_r2 - target.at_least:.4f}")
-    header = (f"{'backend':<11} {'test R²':>8} {'vs LS':>8} {'target':>7} {'epochs':>6} "
-              f"{'fit s':>6} {'process s':>9}  rows (train/validation)")
-    print(header)
-    runs = []
-    for backend in args.backends:
-        for _ in range(args.repeats):
-            row = run_backend(__file__, backend, args.seed, args.timeout)
-            runs.append(row)
-            if "error" in row:
-                print(f"{backend:<11} failed: {row['error']}", flush=True)
-                continue
-            row["vs_least_squares"] = round(row["r2"] - ref_r2, 4)
-            row["met"] = bool(target.met(row["r2"], ref_r2))
-            print(f"{backend:<11} {row['r2']:>8.4f} {row['vs_least_squares']:>+8.4f} "
-                  f"{'met' if row['met'] else 'MISSED':>7} {row['epochs']:>6} "
-                  f"{row['fit_seconds']:>6.2f} {row['process_seconds']:>9.1f}  "
-                  f"{row['train_rows']}/{row['validation_rows']}", flush=True)
+    print(f"{'backend':<11} {'test R²':>8} {'vs LS':>8} {COMMON_HEADER}")
+
+    def finish(row):
+        row["vs_least_squares"] = round(row["r2"] - ref_r2, 4)
+        row["met"] = bool(target.met(row["r2"], ref_r2))
+        return f"{row['r2']:>8.4f} {row['vs_least_squares']:>+8.4f}"
+
+    runs = run_all(__file__, args, finish)
     print(f"{'least sq.':<11} {ref_r2:>8.4f} {'':>8} {'':>7} {'':>6} {ref_seconds:>6.3f}"
           "            scikit-learn LinearRegression, closed form")
-
-    machine = next((r.pop("machine") for r in runs if "machine" in r), {})
-    for r in runs:
-        r.pop("machine", None)
-    machine.pop("backend", None)
-    result = {
-        "data": described,
-        "target": target.describe(),
-        "runs": runs,
-        "reference": {"name": "scikit-learn LinearRegression (closed-form least squares)",
-                      "r2": ref_r2, "fit_seconds": round(ref_seconds, 4)},
-        "machine": machine,
-    }
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, "w") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
-    return 1 if any(not r.get("met") for r in runs) else 0
+    return write_results(
+        RESULTS, runs, data=described, target=target.describe(),
+        reference={"name": "scikit-learn LinearRegression (closed-form least squares)",
+                   "r2": ref_r2, "fit_seconds": round(ref_seconds, 4)})
 
 
 if __name__ == "__main__":

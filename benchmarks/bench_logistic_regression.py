@@ -10,7 +10,6 @@ whether the target is met, epochs, fit seconds) and writes `results/logistic_reg
     python benchmarks/bench_logistic_regression.py --backends torch --repeats 3
 """
 
-import json
 import os
 import sys
 import tempfile
@@ -18,7 +17,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from per_backend import parse_arguments, print_result, run_backend  # noqa: E402
+from per_backend import (COMMON_HEADER, parse_arguments, print_result, run_all,  # noqa: E402
+                         write_results)
 
 RESULTS = os.path.join(HERE, "results", "logistic_regression.json")
 RECIPE = "logistic_regression"
@@ -64,43 +64,21 @@ def main():
                  f"{len(data.x_train)} train / {len(data.x_test)} test")
     print(f"{RECIPE} defaults vs scikit-learn; {described}")
     print(f"target: {target.describe()}")
-    print(f"{'backend':<11} {'accuracy':>8} {'errors':>6} {'target':>7} {'epochs':>6} "
-          f"{'fit s':>6} {'process s':>9}  rows (train/validation)")
-    runs = []
-    for backend in args.backends:
-        for _ in range(args.repeats):
-            row = run_backend(__file__, backend, args.seed, args.timeout)
-            runs.append(row)
-            if "error" in row:
-                print(f"{backend:<11} failed: {row['error']}", flush=True)
-                continue
-            row["errors"] = round((1 - row["accuracy"]) * len(data.y_test))
-            row["met"] = bool(target.met(row["accuracy"]))
-            print(f"{backend:<11} {row['accuracy']:>8.4f} {row['errors']:>6} "
-                  f"{'met' if row['met'] else 'MISSED':>7} {row['epochs']:>6} "
-                  f"{row['fit_seconds']:>6.2f} {row['process_seconds']:>9.1f}  "
-                  f"{row['train_rows']}/{row['validation_rows']}", flush=True)
+    print(f"{'backend':<11} {'accuracy':>8} {'errors':>6} {COMMON_HEADER}")
+
+    def finish(row):
+        row["errors"] = round((1 - row["accuracy"]) * len(data.y_test))
+        row["met"] = bool(target.met(row["accuracy"]))
+        return f"{row['accuracy']:>8.4f} {row['errors']:>6}"
+
+    runs = run_all(__file__, args, finish)
     ref_errors = round((1 - ref_acc) * len(data.y_test))
     print(f"{'scikit-l.':<11} {ref_acc:>8.4f} {ref_errors:>6} {'':>7} {'':>6} "
           f"{ref_seconds:>6.3f}            StandardScaler + LogisticRegression (C=1)")
-
-    machine = next((r.pop("machine") for r in runs if "machine" in r), {})
-    for r in runs:
-        r.pop("machine", None)
-    machine.pop("backend", None)
-    result = {
-        "data": described,
-        "target": target.describe(),
-        "runs": runs,
-        "reference": {"name": "scikit-learn StandardScaler + LogisticRegression",
-                      "accuracy": ref_acc, "fit_seconds": round(ref_seconds, 3)},
-        "machine": machine,
-    }
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, "w") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
-    return 1 if any(not r.get("met") for r in runs) else 0
+    return write_results(
+        RESULTS, runs, data=described, target=target.describe(),
+        reference={"name": "scikit-learn StandardScaler + LogisticRegression",
+                   "accuracy": ref_acc, "fit_seconds": round(ref_seconds, 3)})
 
 
 if __name__ == "__main__":

@@ -44,3 +44,44 @@ def run_backend(script, backend, seed, timeout):
         return {"backend": backend, "error": (proc.stderr.strip().splitlines() or ["?"])[-1]}
     return {"backend": backend, **json.loads(lines[-1][len("RESULT "):]),
             "process_seconds": round(wall, 1)}
+
+
+def run_all(script, args, finish_row):
+    """Run `script`'s child on every backend of `args`, `args.repeats` times each, and print a
+    row per run: the backend's name, then `finish_row(row)` (which adds the figures to judge
+    the run, e.g. `met`, and returns their text), then `common_cells(row)`."""
+    runs = []
+    for backend in args.backends:
+        for _ in range(args.repeats):
+            row = run_backend(script, backend, args.seed, args.timeout)
+            runs.append(row)
+            if "error" in row:
+                print(f"{backend:<11} failed: {row['error']}", flush=True)
+                continue
+            print(f"{backend:<11} {finish_row(row)} {common_cells(row)}", flush=True)
+    return runs
+
+
+COMMON_HEADER = (f"{'target':>7} {'epochs':>6} {'fit s':>6} {'process s':>9}  "
+                 "rows (train/validation)")
+
+
+def common_cells(row):
+    """The cells every run shares: target met, epochs, fit and process seconds, rows."""
+    return (f"{'met' if row['met'] else 'MISSED':>7} {row['epochs']:>6} "
+            f"{row['fit_seconds']:>6.2f} {row['process_seconds']:>9.1f}  "
+            f"{row['train_rows']}/{row['validation_rows']}")
+
+
+def write_results(path, runs, **fields):
+    """Write `fields`, the runs and the machine (reported by the children) to `path` as JSON;
+    the exit status: 1 if a run missed its target or failed, else 0."""
+    machine = next((r.pop("machine") for r in runs if "machine" in r), {})
+    for r in runs:
+        r.pop("machine", None)
+    machine.pop("backend", None)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({**fields, "runs": runs, "machine": machine}, f, indent=2)
+        f.write("\n")
+    return 1 if any(not r.get("met") for r in runs) else 0

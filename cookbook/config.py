@@ -181,6 +181,20 @@ def resolve(recipe_or_file: str) -> RunConfig:
     return default_config(recipe_or_file)
 
 
+def configure(recipe, overrides=()) -> RunConfig:
+    """A recipe name, recipe file or `RunConfig`, with `overrides` applied and checked.
+
+    Args:
+        recipe: a recipe name (its defaults), the path of a recipe file, or a `RunConfig`.
+        overrides: `"section.key=value"` strings or a `{"section.key": value}` dict.
+    """
+    config = recipe if isinstance(recipe, RunConfig) else resolve(recipe)
+    items = overrides.items() if isinstance(overrides, dict) else map(parse_override, overrides)
+    for key, value in items:
+        set_value(config, key, value)
+    return config
+
+
 def set_value(config: RunConfig, dotted: str, value, origin: str = "--set"):
     """Set `section.key` to `value` in place, checking the key and the value's type."""
     section, _, key = dotted.partition(".")

@@ -99,10 +99,7 @@ def choose_run_dir(run_dir, recipe, overrides):
     settings, which `cookbook.train` resumes) or `"finished"` (a finished run with the same
     settings). A folder holding anything else is skipped for `run_dir-2`, `run_dir-3`, ...
     """
-    config = config_lib.resolve(recipe)
-    for key, value in overrides.items():
-        config_lib.set_value(config, key, value)
-    wanted = config.to_dict()
+    wanted = config_lib.configure(recipe, overrides).to_dict()
     for candidate in _candidates(run_dir):
         state = _holds(candidate, wanted)
         if state != "other":

@@ -112,11 +112,7 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
     """
     import keras
 
-    config = recipe if isinstance(recipe, config_lib.RunConfig) else config_lib.resolve(recipe)
-    items = overrides.items() if isinstance(overrides, dict) else map(
-        config_lib.parse_override, overrides)
-    for key, value in items:
-        config_lib.set_value(config, key, value)
+    config = config_lib.configure(recipe, overrides)
     if verbose is not None:
         config.fit.verbose = verbose
     if data is not None:

@@ -34,8 +34,7 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             from the last finished epoch.
         delete_checkpoint: remove the backup when `fit` ends (unless the loss diverged).
 
-    After `fit`: `restored_epoch` (epochs finished before this `fit`, 0 for a fresh start),
-    `previous_seconds` (seconds spent in `fit` by the earlier parts) and `parts` (how many
+    After `fit`: `previous_seconds` (seconds spent in `fit` by the earlier parts) and `parts` (how many
     `fit` calls the run took).
 
     Example:
@@ -51,7 +50,6 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
 
     def __init__(self, backup_dir, delete_checkpoint=True):
         super().__init__(backup_dir, save_freq="epoch", delete_checkpoint=delete_checkpoint)
-        self.restored_epoch = 0
         self.previous_seconds = 0.0
         self.parts = 1
         self.diverged = False
@@ -64,22 +62,12 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
         """Where the weights of the last backed-up epoch are."""
         return os.path.join(backup_dir, "latest.weights.h5")
 
-    @staticmethod
-    def saved_epoch(backup_dir):
-        """Epochs finished in the backup in `backup_dir` (0 when there is none)."""
-        try:
-            with open(os.path.join(backup_dir, "training_metadata.json"), encoding="utf-8") as f:
-                return int(json.load(f)["epoch"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return 0
-
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         self._start = time.perf_counter()
         state = self._read_state()
         if state is None:
             return
-        self.restored_epoch = self.saved_epoch(self.backup_dir)
         self.previous_seconds = float(state["seconds"])
         self.parts = int(state["parts"]) + 1
         random.setstate(_to_tuple(state["python_random"]))
