@@ -1,4 +1,4 @@
-"""imdb_lstm and bow_mlp vs the keras-io bidirectional LSTM, on a held-out 20% of a reviews CSV.
+"""The IMDB recipes vs the keras-io LSTM and Transformer, on a held-out 20% of a reviews CSV.
 
 Both run as child processes of this script, one after the other, so each reports its own wall
 time and peak memory:
@@ -6,12 +6,18 @@ time and peak memory:
 - reference: keras-io "Bidirectional LSTM on IMDB" settings: 20k vocabulary, the last 200
   tokens of each review, left-padded, Embedding(128), 2 x Bidirectional(LSTM(64)), batch 32,
   2 epochs, trained on the same 80% split;
-- recipe / bow_mlp: the whole `cookbook run imdb_lstm|bow_mlp --data CSV` (loading, tokenizing,
-  training with validation and early stopping, evaluation, saving);
+- transformer_reference: keras-io "Text classification with Transformer" settings: 20k
+  vocabulary, the last 200 tokens, left-padded, token + position embeddings of 32, one
+  post-norm block (2 heads of 32, feed-forward 32, dropout 0.1), average over all 200
+  positions (padding included), Dense(20), softmax over 2 classes, batch 32, 2 epochs;
+- recipe / bow_mlp / transformer: the whole `cookbook run imdb_lstm|bow_mlp|imdb_transformer
+  --data CSV` (loading, tokenizing, training with validation and early stopping, evaluation,
+  saving);
 - bow_mlp_1epoch: the same with `--set fit.epochs=1` (its peak memory is that of the data path).
 
     python benchmarks/bench_imdb.py --csv ../shared/data/imdb_reviews_dev.csv.gz
     python benchmarks/bench_imdb.py --only bow_mlp     # re-measure one, keep the others
+    python benchmarks/bench_imdb.py --only recipe --only transformer --only transformer_reference
 """
 
 import argparse
@@ -24,7 +30,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CHILDREN = ["recipe", "bow_mlp", "bow_mlp_1epoch", "reference"]
+CHILDREN = ["recipe", "transformer", "bow_mlp", "bow_mlp_1epoch", "reference",
+            "transformer_reference"]
 RESULTS = os.path.join(HERE, "results", "imdb.json")
 
 
@@ -32,8 +39,8 @@ def peak_gib():
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
 
 
-def reference(csv, seed):
-    import keras
+def last_200_left_padded(csv, seed):
+    """The split's reviews as keras.datasets.imdb + pad_sequences(maxlen=200) give them."""
     import numpy as np
 
     from cookbook.data import load_dataset
@@ -42,7 +49,7 @@ def reference(csv, seed):
     data = load_dataset("imdb_reviews", csv, seed=seed)
     tokenizer = Tokenizer(20000, 2500).fit(data.x_train)
 
-    def last_200_left_padded(texts):
+    def cut(texts):
         ids = tokenizer.transform(texts)
         out = np.zeros((len(ids), 200), np.int32)
         for i, row in enumerate(ids):
@@ -50,7 +57,22 @@ def reference(csv, seed):
             out[i, 200 - len(tokens):] = tokens
         return out
 
-    x_train, x_test = last_200_left_padded(data.x_train), last_200_left_padded(data.x_test)
+    return data, cut(data.x_train), cut(data.x_test)
+
+
+def fit_and_score(model, data, x_train, x_test):
+    start = time.perf_counter()
+    model.fit(x_train, data.y_train, batch_size=32, epochs=2, verbose=0)
+    fit_seconds = time.perf_counter() - start
+    acc = model.evaluate(x_test, data.y_test, verbose=0, return_dict=True)["accuracy"]
+    return {"accuracy": round(float(acc), 4), "fit_seconds": round(fit_seconds, 1),
+            "train": len(x_train), "test": len(x_test)}
+
+
+def reference(csv, seed):
+    import keras
+
+    data, x_train, x_test = last_200_left_padded(csv, seed)
     keras.utils.set_random_seed(seed)
     inputs = keras.Input(shape=(None,), dtype="int32")
     x = keras.layers.Embedding(20000, 128)(inputs)
@@ -58,12 +80,29 @@ def reference(csv, seed):
     x = keras.layers.Bidirectional(keras.layers.LSTM(64))(x)
     model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    start = time.perf_counter()
-    model.fit(x_train, data.y_train, batch_size=32, epochs=2, verbose=0)
-    fit_seconds = time.perf_counter() - start
-    acc = model.evaluate(x_test, data.y_test, verbose=0, return_dict=True)["accuracy"]
-    return {"accuracy": round(float(acc), 4), "fit_seconds": round(fit_seconds, 1),
-            "train": len(x_train), "test": len(x_test)}
+    return fit_and_score(model, data, x_train, x_test)
+
+
+def transformer_reference(csv, seed):
+    import keras
+
+    from cookbook.layers import TokenAndPositionEmbedding  # token + learned position, as there
+
+    data, x_train, x_test = last_200_left_padded(csv, seed)
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(shape=(200,), dtype="int32")
+    x = TokenAndPositionEmbedding(20000, 200, 32)(inputs)
+    attended = keras.layers.MultiHeadAttention(num_heads=2, key_dim=32)(x, x)
+    x = keras.layers.LayerNormalization(epsilon=1e-6)(x + keras.layers.Dropout(0.1)(attended))
+    hidden = keras.layers.Dense(32, activation="relu")(x)
+    x = keras.layers.LayerNormalization(epsilon=1e-6)(
+        x + keras.layers.Dropout(0.1)(keras.layers.Dense(32)(hidden)))
+    x = keras.layers.Dropout(0.1)(keras.layers.GlobalAveragePooling1D()(x))
+    x = keras.layers.Dropout(0.1)(keras.layers.Dense(20, activation="relu")(x))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return fit_and_score(model, data, x_train, x_test)
 
 
 def recipe(csv, seed, name="imdb_lstm", *settings):
@@ -89,6 +128,8 @@ def recipe(csv, seed, name="imdb_lstm", *settings):
 def child(which, csv, seed):
     start = time.perf_counter()
     result = {"reference": reference, "recipe": recipe,
+              "transformer_reference": transformer_reference,
+              "transformer": lambda c, s: recipe(c, s, "imdb_transformer"),
               "bow_mlp": lambda c, s: recipe(c, s, "bow_mlp"),
               "bow_mlp_1epoch": lambda c, s: recipe(c, s, "bow_mlp", "--set", "fit.epochs=1"),
               }[which](csv, seed)

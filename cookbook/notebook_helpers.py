@@ -9,6 +9,7 @@
   what the model sees that several notebooks share;
 - `plot_confusion_matrix`, `print_mistakes`: a classifier's confusions on the test split, and
   the texts it gets wrong most confidently;
+- `plot_attention`: the words a Transformer's last block attended to most;
 - `print_settings`: the recipe's hyper-parameters and fit settings, defaults beside this run's;
 - `predict_file`: `cookbook.predict` on a file of a few test inputs;
 - `serve`: export the run and call the SavedModel the way TF Serving would.
@@ -247,6 +248,30 @@ def print_mistakes(texts, y_true, probs, class_names, count=4):
     for m in confident_mistakes(texts, y_true, probs, class_names, count=count):
         print(textwrap.fill(f"{m['true']}, called {m['predicted']} ({m['confidence']:.2f}): "
                             f"{m['text']}", 100), end="\n\n")
+
+
+def plot_attention(result, data, x_test, probs):
+    """For two test reviews of each class, the words the model's last Transformer block attended
+    to most (`report.attended_words`): the review's start and its words printed, then a figure.
+
+    Args:
+        result: the trained run.
+        data: the loaded splits.
+        x_test, probs: `predict_test_split(result, data)`.
+    """
+    import textwrap
+
+    from cookbook import plotting
+    from cookbook.report import attended_words
+
+    rows = attended_words(result.model, x_test, data.x_test, data.y_test, probs,
+                          data.class_names)
+    for row in rows:
+        words = ", ".join(f"{w} {100 * v:.0f}%" for w, v in row["words"])
+        print(textwrap.fill(f"{row['true']}, called {row['predicted']} "
+                            f"({row['confidence']:.2f}): {row['text']}", 100))
+        print(textwrap.fill(f"  attended to: {words}", 100), end="\n\n")
+    return plotting.plot_attention(rows)
 
 
 def plot_lengths(texts):

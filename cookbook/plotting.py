@@ -145,6 +145,36 @@ def confident_mistakes(texts, y_true, probs, class_names, count=5, width=300):
     return rows
 
 
+def plot_attention(rows):
+    """The words a model attended to most, one bar chart per review.
+
+    Args:
+        rows: `cookbook.report.attended_words(...)`: dicts with `"words"` (`[(word, weight),
+            ...]`, most attended first), `"true"`, `"predicted"` and `"confidence"`.
+
+    Returns:
+        A `matplotlib.figure.Figure`.
+    """
+    from matplotlib.figure import Figure
+
+    columns = min(len(rows), 2) or 1
+    lines = -(-len(rows) // columns) or 1
+    fig = Figure(figsize=(5 * columns, 2.6 * lines), layout="constrained")
+    axes = fig.subplots(lines, columns, squeeze=False).ravel()
+    for ax, row in zip(axes, rows):
+        words, weights = zip(*row["words"][::-1]) if row["words"] else ((), ())
+        ax.barh(range(len(words)), [100 * w for w in weights], color="tab:purple")
+        ax.set_yticks(range(len(words)), words, fontsize=8)
+        ax.set_xlabel("share of the attention (%)", fontsize=8)
+        ok = row["true"] == row["predicted"]
+        ax.set_title(f"pred {row['predicted']} {row['confidence']:.2f} / true {row['true']}",
+                     fontsize=9, color="green" if ok else "red")
+    for ax in axes[len(rows):]:
+        ax.axis("off")
+    fig.suptitle("words attended to most (last encoder block, mean over heads and words)")
+    return fig
+
+
 def plot_lr_finder(lrs, losses, suggestion=None):
     """Smoothed training loss against the learning rate (log scale), suggestion marked."""
     from matplotlib.figure import Figure

@@ -7,8 +7,8 @@ Example:
 
 >>> import cookbook
 >>> cookbook.list_recipes()
-['bow_mlp', 'cats_vs_dogs_cnn', 'cifar10_cnn', 'imdb_lstm', 'linear_regression',
- 'logistic_regression', 'mnist_cnn', 'mnist_dense']
+['bow_mlp', 'cats_vs_dogs_cnn', 'cifar10_cnn', 'imdb_lstm', 'imdb_transformer',
+ 'linear_regression', 'logistic_regression', 'mnist_cnn', 'mnist_dense']
 >>> cookbook.get_recipe("mnist_dense").dataset
 'mnist'
 """

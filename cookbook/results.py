@@ -77,9 +77,8 @@ def write_results(out, *, config, spec, model, metrics, history, test, raw_x_tes
     with atomic.atomic_path(os.path.join(out, run_dir.MODEL_FILE)) as tmp:
         model.save(tmp)
     save_figure(plot_history(history, config.recipe), os.path.join(out, run_dir.CURVES_FILE))
-    plots, mistakes = report.write_run_plots(out, model, spec.task, test, raw_x_test,
-                                             class_names)
+    plots, texts = report.write_run_plots(out, model, spec.task, test, raw_x_test, class_names)
     plots = [run_dir.CURVES_FILE] + plots + ([run_dir.LR_FINDER_FILE] if lr_finder else [])
-    report.write_report(out, config, metrics, plots, mistakes)
+    report.write_report(out, config, metrics, plots, texts)
     atomic.write_text(os.path.join(out, run_dir.METRICS_FILE),
                       json.dumps(metrics, indent=2) + "\n")

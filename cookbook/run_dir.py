@@ -38,6 +38,7 @@ LR_FINDER_FILE = "lr_finder.png"
 CONFUSION_FILE = "confusion_matrix.png"
 PREDICTIONS_FILE = "predictions.png"
 MISTAKES_FILE = "mistakes.png"
+ATTENTION_FILE = "attention.png"
 REPORT_FILE = "report.md"
 BACKUP_DIR = "backup"
 # Keras' BackupAndRestore: the epochs finished are in this file of the backup.

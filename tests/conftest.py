@@ -59,6 +59,8 @@ SMALL = {
     "imdb_lstm": {"model.vocab_size": 50, "model.sequence_length": 12,
                   "model.embedding_dim": 8, "model.lstm_units": 4,
                   "model.conv_filters": 4, "model.pool_size": 2},
+    "imdb_transformer": {"model.vocab_size": 50, "model.sequence_length": 40, "model.width": 8,
+                         "model.feedforward_dim": 8},
     "mnist_cnn": {"model.filters": [4], "model.dense_units": 8},
     "mnist_dense": {"model.hidden_units": [16]},
     "bow_mlp": {"model.vocab_size": 50, "model.hidden_units": 4},

@@ -56,7 +56,7 @@ def parameters(name, tmp_path):
               "MODEL": {k[len("model."):]: v for k, v in SMALL.get(name, {}).items()
                         if k.startswith("model.")}}
     rng = np.random.default_rng(0)
-    if name in ("imdb_lstm", "bow_mlp"):
+    if name in ("imdb_lstm", "imdb_transformer", "bow_mlp"):
         params["DATA"] = write_reviews_csv(tmp_path / "reviews.csv", n=60)
     elif name == "cifar10_cnn":
         np.savez(tmp_path / "cifar.npz", x=rng.integers(0, 256, (60, 32, 32, 3), np.uint8),

@@ -6,6 +6,9 @@ safe_mode=True)` once `cookbook.layers` is imported (`RunDir.load_model` does th
 - `ImageAugmentation`: random flips, whole-pixel shifts, rotations and zooms in training only,
   XLA-compilable (Keras' `RandomTranslation`, `RandomRotation` and `RandomZoom` are not).
 - `affine_resample`: the gather-based resampler behind it.
+- `PaddingMask`, `TokenAndPositionEmbedding`, `TransformerEncoder`, `MaskedAverage`: a
+  Transformer text encoder with padding masked in attention and in the average
+  (`attention_to_tokens` reads what its last block attends to).
 
 Example:
 
@@ -21,5 +24,8 @@ from cookbook.backend import check_backend
 check_backend()  # a clear error before Keras fails to import an unknown or missing backend
 
 from cookbook.layers.augmentation import ImageAugmentation, affine_resample  # noqa: E402
+from cookbook.layers.transformer import (  # noqa: E402
+    MaskedAverage, PaddingMask, TokenAndPositionEmbedding, TransformerEncoder, attention_to_tokens)
 
-__all__ = ["ImageAugmentation", "affine_resample"]
+__all__ = ["ImageAugmentation", "MaskedAverage", "PaddingMask", "TokenAndPositionEmbedding", "TransformerEncoder",
+           "affine_resample", "attention_to_tokens"]
