@@ -28,7 +28,7 @@ def write_run_plots(out, model, task, test, raw_x_test, class_names):
     from cookbook import plotting
 
     if task != "classification":
-        return [], []
+        return [], {}
     probs = model.predict(test, verbose=0)
     y_test = test.labels()
     predicted = plotting.predicted_classes(probs)[0]

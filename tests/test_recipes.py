@@ -64,8 +64,8 @@ def test_recipe_signature_is_keyword_only_with_defaults(name):
 
 def test_list_recipes():
     assert cookbook.list_recipes() == ["bow_mlp", "cats_vs_dogs_cnn", "cifar10_cnn", "imdb_lstm",
-                                       "linear_regression", "logistic_regression", "mnist_cnn",
-                                       "mnist_dense"]
+                                       "imdb_transformer", "linear_regression",
+                                       "logistic_regression", "mnist_cnn", "mnist_dense"]
 
 
 def test_unknown_recipe_lists_the_known_ones():
