@@ -40,7 +40,7 @@ def write_run_plots(out, model, task, test, raw_x_test, class_names):
         reviews = raw_x_test[test.indices]
         texts["mistakes"] = plotting.confident_mistakes(reviews, y_test, probs, class_names)
         if has_attention(model):
-            texts["attention"] = attended_words(model, np.asarray(test.x[test.indices]), reviews,
+            texts["attention"] = attended_words(model, _Subset(test.x, test.indices), reviews,
                                                 y_test, probs, class_names)
         if texts.get("attention"):
             save_figure(plotting.plot_attention(texts["attention"]),
@@ -73,7 +73,8 @@ def attended_words(model, tokens, texts, y_true, probs, class_names, per_class=2
 
     Args:
         model: a model for which `has_attention(model)`.
-        tokens: the token ids the model takes, one row per review of `texts`.
+        tokens: the token ids the model takes, one row per review of `texts` (an array, or
+            anything that gives the rows of an index array; only the chosen rows are read).
         texts: the reviews as written.
         y_true, probs: their class ids and the model's outputs.
         class_names: the name of each class id.
@@ -90,7 +91,7 @@ def attended_words(model, tokens, texts, y_true, probs, class_names, per_class=2
     chosen = [i for c in range(len(class_names)) for i in np.flatnonzero(y_true == c)[:per_class]]
     if not chosen:
         return []
-    weights = attention_to_tokens(model, np.asarray(tokens)[chosen])
+    weights = attention_to_tokens(model, np.asarray(tokens[np.asarray(chosen)]))
     predicted, confidence = plotting.predicted_classes(probs)
     rows = []
     for row, i in zip(weights, chosen):
@@ -108,7 +109,7 @@ def attended_words(model, tokens, texts, y_true, probs, class_names, per_class=2
 
 
 class _Subset:
-    """`source[indices[i]]` for one `i` at a time, read when asked."""
+    """`source[indices[i]]`, read when asked: one `i`, or an array of them."""
 
     def __init__(self, source, indices):
         self.source, self.indices = source, indices
@@ -117,6 +118,8 @@ class _Subset:
         return len(self.indices)
 
     def __getitem__(self, i):
+        if isinstance(i, np.ndarray):
+            return np.asarray(self.source[self.indices[i]])
         return np.asarray(self.source[self.indices[i:i + 1]])[0]
 
 

@@ -40,9 +40,6 @@ class PaddingMask(keras.layers.Layer):
     def call(self, tokens):
         return ops.not_equal(tokens, 0)
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
     def compute_output_spec(self, tokens):
         return keras.KerasTensor(tokens.shape, dtype="bool")
 
@@ -136,7 +133,7 @@ class TransformerEncoder(keras.layers.Layer):
         self.norm_first, self.epsilon = norm_first, epsilon
 
     def build(self, inputs_shape, padding_mask_shape=None):
-        input_shape = inputs_shape
+        input_shape = inputs_shape  # Keras names build()'s arguments after call()'s
         width = input_shape[-1]
         if width % self.num_heads:
             raise ValueError(f"the model width {width} is not a multiple of num_heads "
@@ -163,10 +160,9 @@ class TransformerEncoder(keras.layers.Layer):
         x = inputs
         attention_mask = None
         if padding_mask is not None:
-            # (batch, query, key): every query, padding or not, attends to real keys only.
-            keys = ops.expand_dims(ops.cast(padding_mask, "bool"), 1)
-            attention_mask = ops.broadcast_to(keys, (ops.shape(x)[0], ops.shape(x)[1],
-                                                     ops.shape(x)[1]))
+            # (batch, 1, key), broadcast over the queries: every query, padding or not, attends
+            # to real keys only. No (batch, query, key) copy is made in every block and step.
+            attention_mask = ops.expand_dims(ops.cast(padding_mask, "bool"), 1)
         y = self.attention_norm(x) if self.norm_first else x
         y = self.attention(y, y, attention_mask=attention_mask, training=training,
                            return_attention_scores=return_attention_scores)
