@@ -4,6 +4,7 @@
 cookbook list
 cookbook run mnist_dense --data sample --set fit.epochs=3 --out runs/m3
 cookbook run recipes/imdb_lstm.toml --data reviews.csv.gz --out runs/imdb
+cookbook run mnist_dense --data sample --processes 2 --out runs/m2
 cookbook evaluate runs/imdb --data other_reviews.csv.gz
 cookbook export runs/m3 --out exports/
 cookbook predict runs/m3 digit.png photo.jpg
@@ -20,7 +21,7 @@ import sys
 from cookbook.console import (FRAMEWORK_LOGS, framework_logs_requested, one_line_warnings,
                               start_backend)
 from cookbook.config import CHOICES
-from cookbook.errors import CookbookError
+from cookbook.errors import ConfigError, CookbookError
 
 
 def _parser():
@@ -48,6 +49,10 @@ def _parser():
     run.add_argument("--precision", choices=CHOICES["fit.precision"],
                      help="dtype policy (sets fit.precision): mixed_bfloat16 on CPUs, TPUs and "
                           "GPUs of compute capability >= 8.0, mixed_float16 on GPUs >= 7.0")
+    run.add_argument("--processes", type=int, metavar="N",
+                     help="try data_parallel over N local processes (127.0.0.1, free ports; "
+                          "implies --distribute data_parallel); on several hosts set "
+                          "KERAS_DISTRIBUTION_* (jax) or TF_CONFIG (tensorflow) on each instead")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--find-lr", action="store_true",
                      help="run a learning-rate range test first and train with its suggestion")
@@ -96,32 +101,75 @@ def _list():
         print(f"{name:<{widths[0]}}  {dataset:<{widths[1]}}  {target}")
 
 
-def _run(args):
+def _run(args, argv):
     from cookbook import config as config_lib
 
+    if args.processes is not None and args.processes < 1:
+        raise ConfigError(f"--processes must be at least 1, got {args.processes}")
+    if args.processes and args.processes > 1 and args.distribute == "none":
+        raise ConfigError("--processes trains data_parallel over the processes; drop "
+                          "--distribute none")
     config = config_lib.resolve(args.recipe)
     overrides = [(*config_lib.parse_override(s), "--set") for s in args.set]
     if args.data:
         overrides.append(("data.source", args.data, "--data"))
     if args.seed is not None:
         overrides.append(("fit.seed", args.seed, "--seed"))
-    if args.distribute:
-        overrides.append(("fit.distribute", args.distribute, "--distribute"))
+    if args.distribute or (args.processes or 1) > 1:
+        overrides.append(("fit.distribute", args.distribute or "data_parallel",
+                          "--distribute"))
     if args.precision:
         overrides.append(("fit.precision", args.precision, "--precision"))
     for key, value, origin in overrides:
         config_lib.set_value(config, key, value, origin)
     out = args.out or os.path.join("runs", config.recipe)
+    if (args.processes or 1) > 1:
+        return _launch(args, argv, config)
+    from cookbook.backend import check_backend
+    from cookbook.cluster import join
+
+    cluster = join(config.fit.distribute, check_backend())  # before the backend lists devices
     _start_backend(with_tensorflow=True)  # only once the config is valid
     from cookbook.training import train
 
     result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
     m = result.metrics
+    if not cluster.is_chief:
+        print(f"{config.recipe}: process {cluster.process_index} of {cluster.process_count} "
+              f"done; process 0 writes {out}")
+        return 0
     test = ", ".join(f"{k} {v:.4f}" for k, v in m["test"].items())
     speed = m["samples_per_second"]
     speed = f"{speed:.0f} samples/s steady" if speed else "too short to time steady steps"
     print(f"{config.recipe}: test {test}; {m['epochs']} epochs in {m['fit_seconds']:.1f} s "
           f"({speed}) on {m['data']['source']} data -> {out}")
+
+
+def _launch(args, argv, config):
+    """`--processes N`: the same command in N local processes (`cookbook.launcher`)."""
+    from cookbook.backend import check_backend
+    from cookbook.distribute import check_mode
+    from cookbook.launcher import launch
+
+    backend = check_backend()
+    check_mode(config.fit.distribute, backend)
+    child = _without_processes(argv)
+    if not args.distribute:
+        child += ["--distribute", "data_parallel"]
+    return launch(child, args.processes, backend)
+
+
+def _without_processes(argv):
+    """`argv` without `--processes N` / `--processes=N`."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--processes":
+            skip = True
+        elif not arg.startswith("--processes="):
+            kept.append(arg)
+    return kept
 
 
 def _evaluate(args):
@@ -159,13 +207,29 @@ def _predict(args):
 
 def main(argv=None):
     """Entry point of the `cookbook` command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
+    status = _main(args, argv)
+    from cookbook import cluster
+
+    if status and cluster.joined_others():
+        # A run over several processes that failed cannot shut its engine down cleanly (that
+        # waits for processes that are gone): leave at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
+
+
+def _main(args, argv):
     with one_line_warnings():
         try:
             if args.command == "list":
                 _list()
                 return 0
-            command = {"run": _run, "evaluate": _evaluate, "export": _export,
+            if args.command == "run":
+                return _run(args, argv) or 0
+            command = {"evaluate": _evaluate, "export": _export,
                        "predict": _predict}[args.command]
             return command(args) or 0
         except CookbookError as e:

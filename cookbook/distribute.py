@@ -3,9 +3,10 @@
 - JAX: `keras.distribution.DataParallel` over every device JAX sees;
 - TensorFlow: `tf.distribute.MirroredStrategy` over every GPU, or every logical CPU device.
 
-Each replica gets an equal share of the global batch (`fit.batch_size`). For several hosts, start
-each process with `keras.distribution.initialize()` (JAX, wraps `jax.distributed.initialize`) or
-use `tf.distribute.MultiWorkerMirroredStrategy` with `TF_CONFIG` (TensorFlow).
+Each replica gets an equal share of the global batch (`fit.batch_size`). Over several processes
+(`cookbook.cluster`), the same engines span the devices of every process: JAX's `DataParallel`
+over the global devices after `keras.distribution.initialize()`, TensorFlow's
+`MultiWorkerMirroredStrategy`; each process then feeds its own slice of every global batch.
 """
 
 import contextlib
@@ -15,6 +16,7 @@ from cookbook.errors import ConfigError
 MODES = ("none", "data_parallel")
 ENGINES = {"jax": "keras.distribution.DataParallel",
            "tensorflow": "tf.distribute.MirroredStrategy"}
+MULTI_WORKER = "tf.distribute.MultiWorkerMirroredStrategy"
 
 
 def check_mode(mode, backend):
@@ -28,12 +30,17 @@ def check_mode(mode, backend):
 
 
 @contextlib.contextmanager
-def distribution_scope(mode):
+def distribution_scope(mode, cluster=None):
     """Build, compile and fit the model inside this context.
 
+    Args:
+        mode: one of `MODES`.
+        cluster: this process' `cookbook.cluster.Cluster` once joined (default: one process).
+
     Yields:
-        `{"mode", "engine", "replicas", "devices"}` describing what was used. On JAX the
-        previous global distribution is put back on exit.
+        `{"mode", "engine", "replicas", "devices", "processes"}` describing what was used:
+        `devices` and `replicas` count every process' devices. On JAX the previous global
+        distribution is put back on exit.
 
     Example:
 
@@ -47,18 +54,29 @@ def distribution_scope(mode):
 
     backend = keras.backend.backend()
     check_mode(mode, backend)
+    processes = cluster.process_count if cluster is not None else 1
     if mode == "none":
-        yield {"mode": "none", "engine": None, "replicas": 1, "devices": []}
+        yield {"mode": "none", "engine": None, "replicas": 1, "devices": [], "processes": 1}
         return
     if backend == "jax":
-        devices = keras.distribution.list_devices()
+        devices = keras.distribution.list_devices()  # every process' devices
         previous = keras.distribution.distribution()
-        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        parallel = keras.distribution.DataParallel(devices=devices)
+        # Each process reads its own slice of every batch (`cookbook.data.pipeline.Batches`).
+        parallel.auto_shard_dataset = False
+        keras.distribution.set_distribution(parallel)
         try:
             yield {"mode": mode, "engine": ENGINES[backend], "replicas": len(devices),
-                   "devices": list(devices)}
+                   "devices": list(devices), "processes": processes}
         finally:
             keras.distribution.set_distribution(previous)
+    elif processes > 1:
+        from cookbook.cluster_tf import global_devices
+
+        with cluster.strategy.scope():
+            yield {"mode": mode, "engine": MULTI_WORKER,
+                   "replicas": cluster.strategy.num_replicas_in_sync,
+                   "devices": global_devices(cluster), "processes": processes}
     else:
         import tensorflow as tf
 
@@ -67,4 +85,5 @@ def distribution_scope(mode):
         strategy = tf.distribute.MirroredStrategy(devices=devices)
         with strategy.scope():
             yield {"mode": mode, "engine": ENGINES[backend],
-                   "replicas": strategy.num_replicas_in_sync, "devices": devices}
+                   "replicas": strategy.num_replicas_in_sync, "devices": devices,
+                   "processes": 1}

@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 from cookbook import run_dir
+from cookbook.cluster import SINGLE, lost_peer
 from cookbook.callbacks import DeviceReport, EarlyStopping, EpochBackup, NaNGuard, Progress
 from cookbook.compilation import choose_steps_per_execution
 from cookbook.errors import TrainingError
@@ -38,7 +39,7 @@ class Fitted:
 
 
 def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
-        one_step_reason=None):
+        one_step_reason=None, cluster=SINGLE, feed=None):
     """Fit `model` on the `Batches` `train` (validating on `val`, or None) for `fit_config`.
 
     Args:
@@ -50,13 +51,22 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
         callbacks: more Keras callbacks.
         per_batch: whether something reads every batch (then one step per call).
         one_step_reason: why only one step per call can run, if so (e.g. an engine).
+        cluster: this process' `cookbook.cluster.Cluster`; only the chief writes the backup,
+            the history and progress lines, and every process runs one step per call (the
+            steps of each call must be the same in every process).
+        feed: what `model.fit` takes instead of `Batches`, if not them: `feed(batches,
+            repeat)` (TensorFlow's multi-worker datasets); training then repeats over epochs.
 
     Returns:
         A `Fitted`.
 
     Raises:
-        TrainingError: the loss or the weights became NaN or infinite.
+        TrainingError: the loss or the weights became NaN or infinite, or another process of
+            the run stopped.
     """
+    if cluster.process_count > 1:
+        one_step_reason = one_step_reason or (
+            f"{cluster.process_count} processes run the same steps per call")
     first_x, first_y = train[0]
     steps = choose_steps_per_execution(
         model, first_x, first_y, batch_size=fit_config.batch_size, steps_per_epoch=len(train),
@@ -64,14 +74,22 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
         per_batch_callbacks=per_batch or any(needs_every_batch(cb) for cb in callbacks),
         one_step_reason=one_step_reason)
     cbs, guard, device_report = fit_callbacks(out, fit_config, train.num_examples,
-                                              val is not None)
+                                              val is not None, chief=cluster.is_chief)
     backup, stopper = cbs[0], next((cb for cb in cbs if isinstance(cb, EarlyStopping)), None)
     train.set_epoch(run_dir.backed_up_epochs(out))  # a resumed run's next order
     history = {}
     try:
-        history = model.fit(train, validation_data=val, epochs=fit_config.epochs, shuffle=False,
-                            verbose=0, callbacks=cbs + list(callbacks)).history
-    except (RuntimeError, ValueError) as e:
+        inputs = {"x": train, "validation_data": val}
+        if feed is not None:
+            inputs = {"x": feed(train, repeat=True), "steps_per_epoch": len(train),
+                      "validation_data": None if val is None else feed(val, repeat=False)}
+        history = model.fit(**inputs, epochs=fit_config.epochs, shuffle=False, verbose=0,
+                            callbacks=cbs + list(callbacks)).history
+    except Exception as e:
+        if cluster.process_count > 1 and lost_peer(e):
+            raise TrainingError(peer_lost_message(cluster, e, out)) from None
+        if not isinstance(e, (RuntimeError, ValueError)):
+            raise
         # Some backends fail inside the step on NaN values (torch's binary cross-entropy
         # rejects NaN probabilities) before NaNGuard sees the loss.
         if all(np.isfinite(w).all() for w in model.get_weights()):
@@ -83,27 +101,27 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
     return Fitted(history, backup, stopper, device_report, steps)
 
 
-def fit_callbacks(out, fit_config, samples_per_epoch, validation=True):
+def fit_callbacks(out, fit_config, samples_per_epoch, validation=True, chief=True):
     """The callbacks `fit` uses: `(callbacks, nan_guard, device_report)`, the backup first.
 
     None of them reads anything after every batch, so Keras keeps dispatching steps
     asynchronously (`Progress` replaces Keras' bar, which reads the loss every batch; pass
-    `verbose=0` to `fit`).
+    `verbose=0` to `fit`). A process other than the chief (`chief=False`) resumes from the
+    chief's backup but writes nothing and prints nothing.
     """
     import keras
 
+    verbose = fit_config.verbose if chief else 0
     guard = NaNGuard()
     device_report = DeviceReport(fit_config.batch_size, samples_per_epoch=samples_per_epoch,
-                                 verbose=fit_config.verbose)
-    cbs = [
-        EpochBackup(run_dir.backup_dir(out)),
-        keras.callbacks.CSVLogger(os.path.join(out, run_dir.HISTORY_FILE), append=True),
-        guard,
-        device_report,
-        Progress(fit_config.verbose),
-    ]
+                                 verbose=verbose)
+    cbs = [EpochBackup(run_dir.backup_dir(out), write=chief)]
+    if chief:
+        cbs.append(keras.callbacks.CSVLogger(os.path.join(out, run_dir.HISTORY_FILE),
+                                             append=True))
+    cbs += [guard, device_report, Progress(verbose)]
     if validation and fit_config.early_stopping_patience:
-        cbs.append(EarlyStopping(fit_config.early_stopping_patience, verbose=fit_config.verbose))
+        cbs.append(EarlyStopping(fit_config.early_stopping_patience, verbose=verbose))
     if validation and fit_config.reduce_lr_patience:
         cbs.append(keras.callbacks.ReduceLROnPlateau(
             factor=0.5, patience=fit_config.reduce_lr_patience, verbose=0))
@@ -116,6 +134,18 @@ def needs_every_batch(callback):
 
     return not (getattr(callback, "async_safe", False)
                 or type(callback).on_train_batch_end is keras.callbacks.Callback.on_train_batch_end)
+
+
+def peer_lost_message(cluster, error, out):
+    """What a process says when another process of its run stopped, in one line."""
+    epoch = run_dir.backed_up_epochs(out)
+    resume = (f"resumes after epoch {epoch}" if epoch else "starts again from the first epoch")
+    detail = " ".join(str(error).split())
+    detail = detail[detail.rfind("Error dispatching computation: ") + 31:] if (
+        "Error dispatching computation: " in detail) else detail
+    return (f"process {cluster.process_index} of {cluster.process_count}: another process of "
+            f"this run stopped ({detail[:160]}); start every process again with the same "
+            f"command and --out {out}: the run {resume}")
 
 
 def _kept_after_divergence(out):

@@ -98,6 +98,15 @@ def claim(out, config):
     return state
 
 
+def check_unfinished(out):
+    """`claim` for a process of a multi-process run other than the chief, which claims: fail
+    the same way on a finished run, write nothing. Returns `"joined"` (`release` keeps all)."""
+    if os.path.exists(os.path.join(out, METRICS_FILE)):
+        raise RunDirError(f"{out} already holds a finished run ({METRICS_FILE}); choose another "
+                          "--out, or delete it to train again")
+    return "joined"
+
+
 def release(out, claimed):
     """Undo `claim` for a run that failed before training: nothing is left to trip the retry
     (a directory `claim` created is removed, one it found empty is emptied again)."""

@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from cookbook import atomic, config as config_lib, run_dir
+from cookbook.cluster import join
 from cookbook.compilation import check_steps_per_execution, set_jit_compile
 from cookbook.data import load_dataset, seeded_split
 from cookbook.distribute import check_mode, distribution_scope
@@ -55,7 +56,7 @@ def prepare_data(config, directory, data=None):
     """Load the recipe's data and its preprocessor, fitted on the training split.
 
     The preprocessor's state (the vocabulary of text recipes) and a few raw test examples are
-    saved in `directory`.
+    saved in `directory` (nothing is saved when it is None).
 
     Returns:
         `(data, preprocessor)`: the splits as loaded (raw inputs) and the recipe's fitted
@@ -69,6 +70,8 @@ def prepare_data(config, directory, data=None):
         raise ConfigError(f"data: {config.recipe} trains on {spec.dataset}, got splits of "
                           f"{data.name}")
     preprocessor = spec.preprocessor(config.model).fit(data.x_train)
+    if directory is None:
+        return data, preprocessor
     preprocessor.save(directory)
     atomic.write_text(os.path.join(directory, run_dir.EXAMPLES_FILE), json.dumps(
         {"x": _examples(preprocessor(data.x_test), data.x_test, preprocessor.kind)}))
@@ -103,6 +106,10 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
 
     Seeds Python, NumPy and the backend with `fit.seed` (`keras.utils.set_random_seed`).
 
+    When the environment makes this process one of several (`cookbook.cluster`), it joins the
+    others first and trains its slice of every batch; only process 0 writes `out`, which must
+    be storage every process sees.
+
     Example:
 
     ```python
@@ -119,6 +126,10 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         config.data.source = data.source  # recorded in config.toml and metrics.json
 
     check_mode(config.fit.distribute, keras.backend.backend())
+    cluster = join(config.fit.distribute, keras.backend.backend())  # before any device is used
+    if cluster.process_count > 1 and find_lr:
+        raise ConfigError(f"--find-lr runs in one process; run it without the "
+                          f"{cluster.process_count}-process cluster, then train with its rate")
     check_steps_per_execution(config.fit.steps_per_execution, keras.backend.backend())
     check_precision(config.fit.precision, list_devices())
     spec = get_recipe(config.recipe)
@@ -126,19 +137,51 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
         raise ConfigError(f"recipe {config.recipe} takes no dtype= argument, so it cannot be "
                           f"built for fit.precision {config.fit.precision!r}; use float32")
     _classes_from_folder(config, spec)
-    claimed = run_dir.claim(out, config)
+    claimed = run_dir.claim(out, config) if cluster.is_chief else run_dir.check_unfinished(out)
     set_seed(config.fit.seed)
-    with distribution_scope(config.fit.distribute) as used:
-        return _train(config, out, claimed, callbacks, find_lr, used, data)
+    with distribution_scope(config.fit.distribute, cluster) as used:
+        result, finish = _train(config, out, claimed, callbacks, find_lr, used, data, cluster)
+        if cluster.process_count == 1:
+            finish(result.model)
+            return result
+        # Reading a multi-process model's values is a step every process takes together.
+        state = _host_state(result.model)
+    if cluster.is_chief:
+        # The results are written by the chief alone, from a copy in this process only.
+        finish(_local_copy(state, config))
+    return result
 
 
-def _train(config, out, claimed, callbacks, find_lr, distribution, data=None):
+def _host_state(model):
+    """The model's weights and optimizer variables as NumPy arrays."""
+    import keras
+
+    optimizer = model.optimizer.variables if model.optimizer is not None else []
+    return {"weights": model.get_weights(),
+            "optimizer": [keras.ops.convert_to_numpy(v) for v in optimizer]}
+
+
+def _local_copy(state, config):
+    """The recipe's model, built outside any distribution, holding `_host_state`'s values."""
+    local = build_model(config)
+    local.set_weights(state["weights"])
+    if state["optimizer"]:
+        local.optimizer.build(local.trainable_variables)
+        for variable, value in zip(local.optimizer.variables, state["optimizer"]):
+            variable.assign(value)
+    return local
+
+
+def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cluster=None):
+    """Fit and score; returns `(RunResult, finish)`, `finish(model)` writing the results."""
+    from cookbook.cluster import SINGLE
     from cookbook.data.pipeline import Batches, reader_threads
 
+    cluster = cluster or SINGLE
     spec = get_recipe(config.recipe)
     fit = config.fit
     try:
-        data, preprocessor = prepare_data(config, out, data)
+        data, preprocessor = prepare_data(config, out if cluster.is_chief else None, data)
         x, x_test = preprocessor(data.x_train), preprocessor(data.x_test)
         train_idx, val_idx = _validation_split(data.y_train, config)
         model = build_model(config)
@@ -148,7 +191,8 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None):
         if preprocessor.kind == "tabular":
             adapt(model, x[train_idx])
         test_idx = np.arange(len(x_test))
-        if distribution["engine"] == "keras.distribution.DataParallel":
+        if (distribution["engine"] == "keras.distribution.DataParallel"
+                or cluster.process_count > 1):
             train_idx, val_idx, test_idx = _whole_replica_batches(
                 distribution, fit.batch_size, train=train_idx, val=val_idx, test=test_idx)
     except Exception:
@@ -156,13 +200,21 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None):
         raise
 
     workers = reader_threads(x)
+    # Each process reads its slice of every batch.
+    share = {"process_index": cluster.process_index, "process_count": cluster.process_count}
     train = Batches(x, data.y_train, batch_size=fit.batch_size, indices=train_idx, shuffle=True,
-                    seed=fit.seed, workers=workers)
+                    seed=fit.seed, workers=workers, **share)
     val = None if val_idx is None else Batches(x, data.y_train, batch_size=fit.batch_size,
-                                               indices=val_idx, workers=workers)
+                                               indices=val_idx, workers=workers, **share)
     # Evaluated at the training batch size: a larger batch of large images costs memory.
     test = Batches(x_test, data.y_test, batch_size=fit.batch_size, indices=test_idx,
-                   workers=workers)
+                   workers=workers, **share)
+    feed = None
+    if cluster.strategy is not None:
+        from cookbook.cluster_tf import prepare_model, worker_feed
+
+        feed = worker_feed(cluster.strategy)
+        prepare_model(model, train[0])
     lr_finder = None
     if find_lr and not os.path.isdir(run_dir.backup_dir(out)):
         from cookbook.callbacks import find_lr as run_lr_finder
@@ -175,20 +227,43 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None):
         model, train, val, fit, out, callbacks=callbacks, per_batch=find_lr,
         # Keras' multi-step loop fails to build under tf.distribute.MirroredStrategy.
         one_step_reason=("tf.distribute.MirroredStrategy" if distribution["engine"] and
-                         "Mirrored" in distribution["engine"] else None))
+                         "Mirrored" in distribution["engine"] else None),
+        cluster=cluster, feed=feed)
 
-    scores = model.evaluate(test, verbose=0, return_dict=True)
-    history = (run_dir.read_history(os.path.join(out, run_dir.HISTORY_FILE))
+    scores = _evaluate(model, test, feed, cluster, out)
+    history = ((cluster.is_chief and run_dir.read_history(os.path.join(out, run_dir.HISTORY_FILE)))
                or fitted.history)
     sizes = {"train": len(train_idx), "validation": 0 if val is None else val.num_examples,
              "test": test.num_examples}
     metrics = run_metrics(config=config, spec=spec, data=data, fitted=fitted, scores=scores,
                           history=history, split_sizes=sizes, distribution=distribution,
                           lr_finder=lr_finder)
-    write_results(out, config=config, spec=spec, model=model, metrics=metrics, history=history,
-                  test=test, raw_x_test=data.x_test, class_names=data.class_names,
-                  lr_finder=lr_finder is not None)
-    return RunResult(out, metrics, model, history)
+
+    def finish(trained):
+        if not cluster.is_chief:
+            return
+        local_test = test if cluster.process_count == 1 else Batches(
+            x_test, data.y_test, batch_size=fit.batch_size, indices=test_idx, workers=workers)
+        write_results(out, config=config, spec=spec, model=trained, metrics=metrics,
+                      history=history, test=local_test, raw_x_test=data.x_test,
+                      class_names=data.class_names, lr_finder=lr_finder is not None)
+
+    return RunResult(out, metrics, model, history), finish
+
+
+def _evaluate(model, test, feed, cluster, out):
+    """Test metrics; every process scores its slice of each batch."""
+    from cookbook.cluster import lost_peer
+    from cookbook.errors import TrainingError
+    from cookbook.fitting import peer_lost_message
+
+    try:
+        return model.evaluate(test if feed is None else feed(test, repeat=False), verbose=0,
+                              return_dict=True)
+    except Exception as e:
+        if cluster.process_count > 1 and lost_peer(e):
+            raise TrainingError(peer_lost_message(cluster, e, out)) from None
+        raise
 
 
 def _classes_from_folder(config, spec):

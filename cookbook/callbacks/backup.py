@@ -33,6 +33,11 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
         backup_dir: folder for the backup; a `fit` started again with the same folder resumes
             from the last finished epoch.
         delete_checkpoint: remove the backup when `fit` ends (unless the loss diverged).
+        write: False in the processes of a multi-process run other than the chief: they resume
+            from the chief's backup (on storage every process sees) and never write it. They
+            still read the same state at each epoch end, into a scratch folder of their own
+            that is removed at the end: reading a multi-process model's weights is a step
+            every process must take together.
 
     After `fit`: `previous_seconds` (seconds spent in `fit` by the earlier parts) and `parts` (how many
     `fit` calls the run took).
@@ -48,8 +53,10 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
 
     STATE_FILE = "run_state.json"
 
-    def __init__(self, backup_dir, delete_checkpoint=True):
+    def __init__(self, backup_dir, delete_checkpoint=True, write=True):
         super().__init__(backup_dir, save_freq="epoch", delete_checkpoint=delete_checkpoint)
+        self.write = write
+        self._scratch = None
         self.previous_seconds = 0.0
         self.parts = 1
         self.diverged = False
@@ -83,12 +90,27 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
         if loss is not None and not math.isfinite(float(loss)):
             self.diverged = True  # keep the last good epoch's backup as it is
             return
+        if not self.write:
+            self._read_alongside_chief()
+            return
         super().on_epoch_end(epoch, logs)
         self._write_state()
 
     def on_train_end(self, logs=None):
+        if not self.write:
+            if self._scratch is not None:
+                self._scratch.cleanup()
+            return
         if not self.diverged:
             super().on_train_end(logs)
+
+    def _read_alongside_chief(self):
+        import tempfile
+
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="cookbook-backup-")
+        self.model.save_weights(os.path.join(self._scratch.name, "latest.weights.h5"))
+        self._state()
 
     def seconds(self):
         """Seconds spent in `fit` by every part of the run so far."""
@@ -103,8 +125,12 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             return None
 
     def _write_state(self):
+        atomic.write_text(os.path.join(self.backup_dir, self.STATE_FILE),
+                          json.dumps(self._state()))
+
+    def _state(self):
         kind, keys, pos, has_gauss, cached = np.random.get_state()
-        state = {
+        return {
             "seconds": self.seconds(),
             "parts": self.parts,
             "python_random": random.getstate(),
@@ -113,7 +139,6 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
                                 for v in _seed_states(self.model)],
             "torch_random": _torch_random(),
         }
-        atomic.write_text(os.path.join(self.backup_dir, self.STATE_FILE), json.dumps(state))
 
 
 def _seed_states(model):

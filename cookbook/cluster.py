@@ -1,0 +1,217 @@
+"""Training in several processes: which process this is, and joining the others.
+
+A process learns its place from each engine's own environment variables:
+
+- JAX: `KERAS_DISTRIBUTION_JOB_ADDRESSES` (the coordinator's `host:port` first, or only),
+  `KERAS_DISTRIBUTION_NUM_PROCESSES` and `KERAS_DISTRIBUTION_PROCESS_ID` (0 is the chief), read
+  by `keras.distribution.initialize()`;
+- TensorFlow: `TF_CONFIG`, `{"cluster": {"worker": ["host:port", ...]}, "task": {"type":
+  "worker", "index": i}}`, read by `tf.distribute.MultiWorkerMirroredStrategy`.
+
+`join(mode)` connects this process to the others before the backend touches a device (both
+engines require that), at most once per process. A process that cannot reach the others within
+`COOKBOOK_CONNECT_TIMEOUT` seconds (default 120) prints one line saying so and exits with status
+3: the engines' own connection calls cannot be interrupted from Python.
+
+Example, two processes on one host (`cookbook run ... --processes 2` does this for you):
+
+```
+KERAS_BACKEND=jax KERAS_DISTRIBUTION_JOB_ADDRESSES=127.0.0.1:7000 \\
+  KERAS_DISTRIBUTION_NUM_PROCESSES=2 KERAS_DISTRIBUTION_PROCESS_ID=0 \\
+  cookbook run mnist_dense --distribute data_parallel --out runs/m &
+... the same with KERAS_DISTRIBUTION_PROCESS_ID=1
+```
+"""
+
+import dataclasses
+import json
+import os
+import sys
+import threading
+
+from cookbook.errors import ConfigError
+
+JAX_ADDRESSES = "KERAS_DISTRIBUTION_JOB_ADDRESSES"
+JAX_NUM_PROCESSES = "KERAS_DISTRIBUTION_NUM_PROCESSES"
+JAX_PROCESS_ID = "KERAS_DISTRIBUTION_PROCESS_ID"
+TF_CONFIG = "TF_CONFIG"
+CONNECT_TIMEOUT = "COOKBOOK_CONNECT_TIMEOUT"
+DEFAULT_CONNECT_TIMEOUT = 120.0
+# Exit status of a process that could not reach the others in time.
+UNREACHABLE_STATUS = 3
+
+
+@dataclasses.dataclass
+class Cluster:
+    """This process' place among the processes of one run.
+
+    Args:
+        process_index: 0 for the chief, which alone writes the run directory.
+        process_count: how many processes train together.
+        coordinator: `host:port` of process 0 (JAX) or the first worker (TensorFlow).
+        strategy: TensorFlow's `MultiWorkerMirroredStrategy` once joined (None on JAX).
+    """
+
+    process_index: int = 0
+    process_count: int = 1
+    coordinator: str | None = None
+    strategy: object = None
+
+    @property
+    def is_chief(self):
+        return self.process_index == 0
+
+
+SINGLE = Cluster()
+_joined = None  # this process' Cluster once it has joined the others
+
+
+def from_environment(backend, environ=None):
+    """This process' `Cluster` as the environment describes it (`SINGLE` when it does not)."""
+    environ = os.environ if environ is None else environ
+    if backend == "jax" and environ.get(JAX_NUM_PROCESSES):
+        return _jax_cluster(environ)
+    if backend == "tensorflow" and environ.get(TF_CONFIG):
+        return _tf_cluster(environ[TF_CONFIG])
+    if backend == "torch" and (environ.get(JAX_NUM_PROCESSES) or environ.get(TF_CONFIG)):
+        raise ConfigError(f"training over several processes runs on the jax "
+                          f"({JAX_NUM_PROCESSES}, ...) and tensorflow ({TF_CONFIG}) backends, not "
+                          "on torch; use KERAS_BACKEND=jax or tensorflow")
+    return SINGLE
+
+
+def _jax_cluster(environ):
+    def number(name):
+        try:
+            return int(environ.get(name, ""))
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {environ.get(name)!r}") from None
+
+    count, index = number(JAX_NUM_PROCESSES), number(JAX_PROCESS_ID)
+    addresses = [a.strip() for a in environ.get(JAX_ADDRESSES, "").split(",") if a.strip()]
+    if count < 1 or not 0 <= index < count:
+        raise ConfigError(f"{JAX_PROCESS_ID}={index} must be in 0..{count - 1} "
+                          f"({JAX_NUM_PROCESSES}={count})")
+    if not addresses or not all(_is_address(a) for a in addresses):
+        raise ConfigError(f"{JAX_ADDRESSES} must be the coordinator's host:port (process 0), "
+                          f"e.g. 10.0.0.1:7000; got {environ.get(JAX_ADDRESSES)!r}")
+    if len(addresses) > 1 and len(addresses) != count:
+        raise ConfigError(f"{JAX_ADDRESSES} lists {len(addresses)} addresses but "
+                          f"{JAX_NUM_PROCESSES} is {count}; give one per process or only the "
+                          "coordinator's")
+    return Cluster(index, count, addresses[0])
+
+
+def _tf_cluster(text):
+    example = ('{"cluster": {"worker": ["10.0.0.1:7000", "10.0.0.2:7000"]}, '
+               '"task": {"type": "worker", "index": 0}}')
+    try:
+        spec = json.loads(text)
+        workers = list(spec["cluster"]["worker"])
+        kind, index = spec["task"]["type"], int(spec["task"]["index"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise ConfigError(f"{TF_CONFIG} is not a worker cluster ({type(e).__name__}: {e}); "
+                          f"expected e.g. {example}") from None
+    if set(spec["cluster"]) - {"worker", "chief"} or kind != "worker":
+        raise ConfigError(f"{TF_CONFIG}: cookbook trains with workers only (worker 0 is the "
+                          f"chief), got task type {kind!r} in a cluster of "
+                          f"{', '.join(spec['cluster'])}; expected e.g. {example}")
+    if not 0 <= index < len(workers) or not all(_is_address(w) for w in workers):
+        raise ConfigError(f"{TF_CONFIG}: task index {index} must be in 0..{len(workers) - 1} "
+                          f"and every worker a host:port; expected e.g. {example}")
+    return Cluster(index, len(workers), workers[0])
+
+
+def _is_address(text):
+    host, _, port = text.rpartition(":")
+    return bool(host) and port.isdigit()
+
+
+def connect_timeout(environ=None):
+    """Seconds a process waits for the others (`COOKBOOK_CONNECT_TIMEOUT`, default 120)."""
+    environ = os.environ if environ is None else environ
+    text = environ.get(CONNECT_TIMEOUT, "")
+    try:
+        value = float(text) if text else DEFAULT_CONNECT_TIMEOUT
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise ConfigError(f"{CONNECT_TIMEOUT} must be a number of seconds > 0, got {text!r}")
+    return value
+
+
+def join(mode, backend):
+    """Connect this process to the others of its run, once; return its `Cluster`.
+
+    Call it before anything asks the backend for its devices. With one process (no cluster in
+    the environment) it does nothing and returns `SINGLE`.
+
+    Raises:
+        ConfigError: the environment describes several processes but `mode` is not
+            `"data_parallel"`, or it is malformed, or the backend was started before joining.
+    """
+    global _joined
+    if _joined is not None:
+        return _joined
+    cluster = from_environment(backend)
+    if cluster.process_count == 1:
+        return SINGLE
+    if mode != "data_parallel":
+        raise ConfigError(f"this process is one of {cluster.process_count} (set by "
+                          f"{TF_CONFIG if backend == 'tensorflow' else JAX_NUM_PROCESSES}) but "
+                          f"fit.distribute is {mode!r}; add --distribute data_parallel")
+    timeout = connect_timeout()
+    watchdog = threading.Timer(timeout, _give_up, args=(cluster, timeout))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        if backend == "jax":
+            _join_jax(cluster)
+        else:
+            from cookbook.cluster_tf import multi_worker_strategy
+
+            cluster.strategy = multi_worker_strategy()
+    finally:
+        watchdog.cancel()
+    _joined = cluster
+    return cluster
+
+
+def _join_jax(cluster):
+    import keras
+
+    from cookbook.seeding import set_seed
+
+    # Keras agrees on a random seed over the processes unless one is set; ours is set again
+    # with `fit.seed` before anything random happens.
+    set_seed(0)
+    try:
+        keras.distribution.initialize()
+    except RuntimeError as e:
+        if "before" in str(e) or "already" in str(e):
+            raise ConfigError("JAX was started before this process joined the others; call "
+                              "cookbook.train (or `cookbook run`) first in a fresh process") from None
+        raise
+
+
+def _give_up(cluster, timeout):
+    whom = ("the other processes" if cluster.is_chief
+            else f"the coordinator at {cluster.coordinator}")
+    print(f"cookbook: error: process {cluster.process_index} of {cluster.process_count} could not "
+          f"reach {whom} within {timeout:g} s "
+          f"({CONNECT_TIMEOUT}); check that every process was started with the same addresses "
+          "and that the port is open", file=sys.stderr, flush=True)
+    os._exit(UNREACHABLE_STATUS)
+
+
+def joined_others():
+    """Whether this process has joined other processes (`join` with a cluster)."""
+    return _joined is not None
+
+
+def lost_peer(error):
+    """Whether `error`, raised while training, says another process stopped."""
+    text = str(error)
+    return any(s in text for s in (
+        "Gloo", "Connection reset by peer", "heartbeat", "unhealthy", "UNAVAILABLE",
+        "Socket closed", "Connection closed", "CollectiveOps", "failed to connect"))
