@@ -51,8 +51,8 @@ def _parser():
                           "GPUs of compute capability >= 8.0, mixed_float16 on GPUs >= 7.0")
     run.add_argument("--processes", type=int, metavar="N",
                      help="try data_parallel over N local processes (127.0.0.1, free ports; "
-                          "implies --distribute data_parallel); on several hosts set "
-                          "KERAS_DISTRIBUTION_* (jax) or TF_CONFIG (tensorflow) on each instead")
+                          "implies --distribute data_parallel; jax backend); on several hosts "
+                          "set KERAS_DISTRIBUTION_* on each instead")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--find-lr", action="store_true",
                      help="run a learning-rate range test first and train with its suggestion")
@@ -149,14 +149,17 @@ def _launch(args, argv, config):
     """`--processes N`: the same command in N local processes (`cookbook.launcher`)."""
     from cookbook.backend import check_backend
     from cookbook.distribute import check_mode
+    from cookbook.cluster import MULTI_PROCESS_BACKENDS
     from cookbook.launcher import launch
 
     backend = check_backend()
     check_mode(config.fit.distribute, backend)
+    if backend != "jax":
+        raise ConfigError(MULTI_PROCESS_BACKENDS.format(backend=backend))
     child = _without_processes(argv)
     if not args.distribute:
         child += ["--distribute", "data_parallel"]
-    return launch(child, args.processes, backend)
+    return launch(child, args.processes)
 
 
 def _without_processes(argv):

@@ -5,8 +5,11 @@ A process learns its place from each engine's own environment variables:
 - JAX: `KERAS_DISTRIBUTION_JOB_ADDRESSES` (the coordinator's `host:port` first, or only),
   `KERAS_DISTRIBUTION_NUM_PROCESSES` and `KERAS_DISTRIBUTION_PROCESS_ID` (0 is the chief), read
   by `keras.distribution.initialize()`;
-- TensorFlow: `TF_CONFIG`, `{"cluster": {"worker": ["host:port", ...]}, "task": {"type":
-  "worker", "index": i}}`, read by `tf.distribute.MultiWorkerMirroredStrategy`.
+- TensorFlow: `TF_CONFIG`, read by `tf.distribute.MultiWorkerMirroredStrategy`, is refused
+  with one line (`from_environment`): under that strategy Keras 3's TensorFlow trainer does not
+  build the model from a (features, labels) batch, cannot average its scalar logs over the
+  workers, and, once both are worked around, its first step already moves the weights
+  differently from the same step in one process. Train over several processes on JAX.
 
 `join(mode)` connects this process to the others before the backend touches a device (both
 engines require that), at most once per process. A process that cannot reach the others within
@@ -24,7 +27,6 @@ KERAS_BACKEND=jax KERAS_DISTRIBUTION_JOB_ADDRESSES=127.0.0.1:7000 \\
 """
 
 import dataclasses
-import json
 import os
 import sys
 import threading
@@ -37,6 +39,10 @@ JAX_PROCESS_ID = "KERAS_DISTRIBUTION_PROCESS_ID"
 TF_CONFIG = "TF_CONFIG"
 CONNECT_TIMEOUT = "COOKBOOK_CONNECT_TIMEOUT"
 DEFAULT_CONNECT_TIMEOUT = 120.0
+MULTI_PROCESS_BACKENDS = (
+    "training over several processes runs on the jax backend (keras.distribution.initialize "
+    f"with {JAX_NUM_PROCESSES}, ...), not on {{backend}}: Keras' TensorFlow trainer does not "
+    "train correctly under MultiWorkerMirroredStrategy; use KERAS_BACKEND=jax")
 # Exit status of a process that could not reach the others in time.
 UNREACHABLE_STATUS = 3
 
@@ -48,14 +54,12 @@ class Cluster:
     Args:
         process_index: 0 for the chief, which alone writes the run directory.
         process_count: how many processes train together.
-        coordinator: `host:port` of process 0 (JAX) or the first worker (TensorFlow).
-        strategy: TensorFlow's `MultiWorkerMirroredStrategy` once joined (None on JAX).
+        coordinator: `host:port` of process 0.
     """
 
     process_index: int = 0
     process_count: int = 1
     coordinator: str | None = None
-    strategy: object = None
 
     @property
     def is_chief(self):
@@ -71,12 +75,8 @@ def from_environment(backend, environ=None):
     environ = os.environ if environ is None else environ
     if backend == "jax" and environ.get(JAX_NUM_PROCESSES):
         return _jax_cluster(environ)
-    if backend == "tensorflow" and environ.get(TF_CONFIG):
-        return _tf_cluster(environ[TF_CONFIG])
-    if backend == "torch" and (environ.get(JAX_NUM_PROCESSES) or environ.get(TF_CONFIG)):
-        raise ConfigError(f"training over several processes runs on the jax "
-                          f"({JAX_NUM_PROCESSES}, ...) and tensorflow ({TF_CONFIG}) backends, not "
-                          "on torch; use KERAS_BACKEND=jax or tensorflow")
+    if backend != "jax" and (environ.get(JAX_NUM_PROCESSES) or environ.get(TF_CONFIG)):
+        raise ConfigError(MULTI_PROCESS_BACKENDS.format(backend=backend))
     return SINGLE
 
 
@@ -100,26 +100,6 @@ def _jax_cluster(environ):
                           f"{JAX_NUM_PROCESSES} is {count}; give one per process or only the "
                           "coordinator's")
     return Cluster(index, count, addresses[0])
-
-
-def _tf_cluster(text):
-    example = ('{"cluster": {"worker": ["10.0.0.1:7000", "10.0.0.2:7000"]}, '
-               '"task": {"type": "worker", "index": 0}}')
-    try:
-        spec = json.loads(text)
-        workers = list(spec["cluster"]["worker"])
-        kind, index = spec["task"]["type"], int(spec["task"]["index"])
-    except (ValueError, KeyError, TypeError) as e:
-        raise ConfigError(f"{TF_CONFIG} is not a worker cluster ({type(e).__name__}: {e}); "
-                          f"expected e.g. {example}") from None
-    if set(spec["cluster"]) - {"worker", "chief"} or kind != "worker":
-        raise ConfigError(f"{TF_CONFIG}: cookbook trains with workers only (worker 0 is the "
-                          f"chief), got task type {kind!r} in a cluster of "
-                          f"{', '.join(spec['cluster'])}; expected e.g. {example}")
-    if not 0 <= index < len(workers) or not all(_is_address(w) for w in workers):
-        raise ConfigError(f"{TF_CONFIG}: task index {index} must be in 0..{len(workers) - 1} "
-                          f"and every worker a host:port; expected e.g. {example}")
-    return Cluster(index, len(workers), workers[0])
 
 
 def _is_address(text):
@@ -158,19 +138,14 @@ def join(mode, backend):
         return SINGLE
     if mode != "data_parallel":
         raise ConfigError(f"this process is one of {cluster.process_count} (set by "
-                          f"{TF_CONFIG if backend == 'tensorflow' else JAX_NUM_PROCESSES}) but "
-                          f"fit.distribute is {mode!r}; add --distribute data_parallel")
+                          f"{JAX_NUM_PROCESSES}) but fit.distribute is {mode!r}; add "
+                          "--distribute data_parallel")
     timeout = connect_timeout()
     watchdog = threading.Timer(timeout, _give_up, args=(cluster, timeout))
     watchdog.daemon = True
     watchdog.start()
     try:
-        if backend == "jax":
-            _join_jax(cluster)
-        else:
-            from cookbook.cluster_tf import multi_worker_strategy
-
-            cluster.strategy = multi_worker_strategy()
+        _join_jax(cluster)
     finally:
         watchdog.cancel()
     _joined = cluster

@@ -39,7 +39,7 @@ class Fitted:
 
 
 def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
-        one_step_reason=None, cluster=SINGLE, feed=None):
+        one_step_reason=None, cluster=SINGLE):
     """Fit `model` on the `Batches` `train` (validating on `val`, or None) for `fit_config`.
 
     Args:
@@ -54,8 +54,6 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
         cluster: this process' `cookbook.cluster.Cluster`; only the chief writes the backup,
             the history and progress lines, and every process runs one step per call (the
             steps of each call must be the same in every process).
-        feed: what `model.fit` takes instead of `Batches`, if not them: `feed(batches,
-            repeat)` (TensorFlow's multi-worker datasets); training then repeats over epochs.
 
     Returns:
         A `Fitted`.
@@ -79,12 +77,8 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
     train.set_epoch(run_dir.backed_up_epochs(out))  # a resumed run's next order
     history = {}
     try:
-        inputs = {"x": train, "validation_data": val}
-        if feed is not None:
-            inputs = {"x": feed(train, repeat=True), "steps_per_epoch": len(train),
-                      "validation_data": None if val is None else feed(val, repeat=False)}
-        history = model.fit(**inputs, epochs=fit_config.epochs, shuffle=False, verbose=0,
-                            callbacks=cbs + list(callbacks)).history
+        history = model.fit(train, validation_data=val, epochs=fit_config.epochs, shuffle=False,
+                            verbose=0, callbacks=cbs + list(callbacks)).history
     except Exception as e:
         if cluster.process_count > 1 and lost_peer(e):
             raise TrainingError(peer_lost_message(cluster, e, out)) from None

@@ -209,12 +209,6 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cl
     # Evaluated at the training batch size: a larger batch of large images costs memory.
     test = Batches(x_test, data.y_test, batch_size=fit.batch_size, indices=test_idx,
                    workers=workers, **share)
-    feed = None
-    if cluster.strategy is not None:
-        from cookbook.cluster_tf import prepare_model, worker_feed
-
-        feed = worker_feed(cluster.strategy)
-        prepare_model(model, train[0])
     lr_finder = None
     if find_lr and not os.path.isdir(run_dir.backup_dir(out)):
         from cookbook.callbacks import find_lr as run_lr_finder
@@ -228,9 +222,9 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cl
         # Keras' multi-step loop fails to build under tf.distribute.MirroredStrategy.
         one_step_reason=("tf.distribute.MirroredStrategy" if distribution["engine"] and
                          "Mirrored" in distribution["engine"] else None),
-        cluster=cluster, feed=feed)
+        cluster=cluster)
 
-    scores = _evaluate(model, test, feed, cluster, out)
+    scores = _evaluate(model, test, cluster, out)
     history = ((cluster.is_chief and run_dir.read_history(os.path.join(out, run_dir.HISTORY_FILE)))
                or fitted.history)
     sizes = {"train": len(train_idx), "validation": 0 if val is None else val.num_examples,
@@ -251,15 +245,14 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cl
     return RunResult(out, metrics, model, history), finish
 
 
-def _evaluate(model, test, feed, cluster, out):
+def _evaluate(model, test, cluster, out):
     """Test metrics; every process scores its slice of each batch."""
     from cookbook.cluster import lost_peer
     from cookbook.errors import TrainingError
     from cookbook.fitting import peer_lost_message
 
     try:
-        return model.evaluate(test if feed is None else feed(test, repeat=False), verbose=0,
-                              return_dict=True)
+        return model.evaluate(test, verbose=0, return_dict=True)
     except Exception as e:
         if cluster.process_count > 1 and lost_peer(e):
             raise TrainingError(peer_lost_message(cluster, e, out)) from None
