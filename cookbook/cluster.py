@@ -165,7 +165,8 @@ def _join_jax(cluster):
     except RuntimeError as e:
         if "before" in str(e) or "already" in str(e):
             raise ConfigError("JAX was started before this process joined the others; call "
-                              "cookbook.train (or `cookbook run`) first in a fresh process") from None
+                              "cookbook.train (or `cookbook run`) first in a fresh "
+                              "process") from None
         raise
 
 
@@ -182,6 +183,28 @@ def _give_up(cluster, timeout):
 def joined_others():
     """Whether this process has joined other processes (`join` with a cluster)."""
     return _joined is not None
+
+
+def wait_for_all(cluster, what):
+    """Wait until every process of `cluster` gets here (e.g. until the chief has written the
+    run directory), so that no process ends while another still needs it.
+
+    Raises:
+        TrainingError: another process stopped first.
+    """
+    if cluster.process_count == 1:
+        return
+    from jax.experimental import multihost_utils
+
+    from cookbook.errors import TrainingError
+
+    try:
+        multihost_utils.sync_global_devices(f"cookbook: {what}")
+    except Exception as e:  # noqa: BLE001 - the engine's error says which connection broke
+        detail = str(e).splitlines()[0][:160]
+        raise TrainingError(f"process {cluster.process_index} of {cluster.process_count}: "
+                            f"another process stopped before {what} ({detail}); see its "
+                            "output") from None
 
 
 def lost_peer(error):

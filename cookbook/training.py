@@ -13,13 +13,13 @@ import os
 import numpy as np
 
 from cookbook import atomic, config as config_lib, run_dir
-from cookbook.cluster import join
+from cookbook.cluster import SINGLE, join, lost_peer, wait_for_all
 from cookbook.compilation import check_steps_per_execution, set_jit_compile
 from cookbook.data import load_dataset, seeded_split
 from cookbook.distribute import check_mode, distribution_scope
 from cookbook.devices import list_devices
-from cookbook.errors import ConfigError, DataError
-from cookbook.fitting import fit as fit_model
+from cookbook.errors import ConfigError, DataError, TrainingError
+from cookbook.fitting import fit as fit_model, peer_lost_message
 from cookbook.model_inputs import check_inputs, check_labels
 from cookbook.precision import check_precision
 from cookbook.registry import get_recipe
@@ -149,6 +149,7 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
     if cluster.is_chief:
         # The results are written by the chief alone, from a copy in this process only.
         finish(_local_copy(state, config))
+    wait_for_all(cluster, "process 0 wrote the run directory")
     return result
 
 
@@ -174,7 +175,6 @@ def _local_copy(state, config):
 
 def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cluster=None):
     """Fit and score; returns `(RunResult, finish)`, `finish(model)` writing the results."""
-    from cookbook.cluster import SINGLE
     from cookbook.data.pipeline import Batches, reader_threads
 
     cluster = cluster or SINGLE
@@ -247,10 +247,6 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cl
 
 def _evaluate(model, test, cluster, out):
     """Test metrics; every process scores its slice of each batch."""
-    from cookbook.cluster import lost_peer
-    from cookbook.errors import TrainingError
-    from cookbook.fitting import peer_lost_message
-
     try:
         return model.evaluate(test, verbose=0, return_dict=True)
     except Exception as e:
