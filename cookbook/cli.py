@@ -149,9 +149,12 @@ def _launch(args, argv, config):
     """`--processes N`: the same command in N local processes (`cookbook.launcher`)."""
     from cookbook.backend import check_backend
     from cookbook.distribute import check_mode
-    from cookbook.cluster import MULTI_PROCESS_BACKENDS
+    from cookbook.cluster import JAX_NUM_PROCESSES, MULTI_PROCESS_BACKENDS
     from cookbook.launcher import launch
 
+    if os.environ.get(JAX_NUM_PROCESSES):
+        raise ConfigError(f"--processes starts the processes itself; drop it where "
+                          f"{JAX_NUM_PROCESSES} is already set")
     backend = check_backend()
     check_mode(config.fit.distribute, backend)
     if backend != "jax":

@@ -204,6 +204,14 @@ def test_a_process_that_cannot_reach_the_coordinator_gives_up(tmp_path):
     assert not os.path.exists(tmp_path / "r")
 
 
+def test_a_launched_process_never_launches_more(monkeypatch, capsys):
+    from cookbook.cli import main
+
+    monkeypatch.setenv(cluster.JAX_NUM_PROCESSES, "2")
+    assert main(["run", "mnist_dense", "--processes", "2"]) == 2
+    assert "--processes starts the processes itself" in capsys.readouterr().err
+
+
 def test_several_processes_need_data_parallel(monkeypatch):
     for name, value in JAX_ENV.items():
         monkeypatch.setenv(name, value)
