@@ -106,7 +106,8 @@ def _run(args, argv):
 
     if args.processes is not None and args.processes < 1:
         raise ConfigError(f"--processes must be at least 1, got {args.processes}")
-    if args.processes and args.processes > 1 and args.distribute == "none":
+    several = (args.processes or 1) > 1
+    if several and args.distribute == "none":
         raise ConfigError("--processes trains data_parallel over the processes; drop "
                           "--distribute none")
     config = config_lib.resolve(args.recipe)
@@ -115,7 +116,7 @@ def _run(args, argv):
         overrides.append(("data.source", args.data, "--data"))
     if args.seed is not None:
         overrides.append(("fit.seed", args.seed, "--seed"))
-    if args.distribute or (args.processes or 1) > 1:
+    if args.distribute or several:
         overrides.append(("fit.distribute", args.distribute or "data_parallel",
                           "--distribute"))
     if args.precision:
@@ -123,7 +124,7 @@ def _run(args, argv):
     for key, value, origin in overrides:
         config_lib.set_value(config, key, value, origin)
     out = args.out or os.path.join("runs", config.recipe)
-    if (args.processes or 1) > 1:
+    if several:
         return _launch(args, argv, config)
     from cookbook.backend import check_backend
     from cookbook.cluster import join

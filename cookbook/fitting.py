@@ -6,6 +6,7 @@ chooses the steps per compiled call, continues a killed run from its backup, and
 that became NaN into a `TrainingError` that says where the last good weights are.
 """
 
+import contextlib
 import dataclasses
 import os
 
@@ -76,20 +77,19 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
     backup, stopper = cbs[0], next((cb for cb in cbs if isinstance(cb, EarlyStopping)), None)
     train.set_epoch(run_dir.backed_up_epochs(out))  # a resumed run's next order
     history = {}
-    try:
-        history = model.fit(train, validation_data=val, epochs=fit_config.epochs, shuffle=False,
-                            verbose=0, callbacks=cbs + list(callbacks)).history
-    except Exception as e:
-        if cluster.process_count > 1 and lost_peer(e):
-            raise TrainingError(peer_lost_message(cluster, e, out)) from None
-        if not isinstance(e, (RuntimeError, ValueError)):
-            raise
-        # Some backends fail inside the step on NaN values (torch's binary cross-entropy
-        # rejects NaN probabilities) before NaNGuard sees the loss.
-        if all(np.isfinite(w).all() for w in model.get_weights()):
-            raise
-        guard.message = guard.diverged_message(f"non-finite weights ({type(e).__name__}: "
-                                               f"{str(e).splitlines()[0]})")
+    with lost_peers_as_errors(cluster, out):
+        try:
+            history = model.fit(train, validation_data=val, epochs=fit_config.epochs,
+                                shuffle=False, verbose=0, callbacks=cbs + list(callbacks)).history
+        except (RuntimeError, ValueError) as e:
+            if cluster.process_count > 1 and lost_peer(e):
+                raise  # the weights of a broken cluster cannot be read
+            # Some backends fail inside the step on NaN values (torch's binary cross-entropy
+            # rejects NaN probabilities) before NaNGuard sees the loss.
+            if all(np.isfinite(w).all() for w in model.get_weights()):
+                raise
+            guard.message = guard.diverged_message(f"non-finite weights ({type(e).__name__}: "
+                                                   f"{str(e).splitlines()[0]})")
     if guard.message:
         raise TrainingError(f"{model.name}: {guard.message}; {_kept_after_divergence(out)}")
     return Fitted(history, backup, stopper, device_report, steps)
@@ -130,13 +130,24 @@ def needs_every_batch(callback):
                 or type(callback).on_train_batch_end is keras.callbacks.Callback.on_train_batch_end)
 
 
+@contextlib.contextmanager
+def lost_peers_as_errors(cluster, out):
+    """Inside: an engine error saying another process of the run stopped becomes a one-line
+    `TrainingError` that says how to resume `out`."""
+    try:
+        yield
+    except Exception as e:
+        if cluster.process_count > 1 and lost_peer(e):
+            raise TrainingError(peer_lost_message(cluster, e, out)) from None
+        raise
+
+
 def peer_lost_message(cluster, error, out):
     """What a process says when another process of its run stopped, in one line."""
     epoch = run_dir.backed_up_epochs(out)
     resume = (f"resumes after epoch {epoch}" if epoch else "starts again from the first epoch")
-    detail = " ".join(str(error).split())
-    detail = detail[detail.rfind("Error dispatching computation: ") + 31:] if (
-        "Error dispatching computation: " in detail) else detail
+    # JAX repeats its "Error dispatching computation: " prefix once per nested call.
+    detail = " ".join(str(error).split()).split("Error dispatching computation: ")[-1]
     return (f"process {cluster.process_index} of {cluster.process_count}: another process of "
             f"this run stopped ({detail[:160]}); start every process again with the same "
             f"command and --out {out}: the run {resume}")

@@ -69,9 +69,7 @@ def claim(out, config):
 
     if os.path.exists(out) and not os.path.isdir(out):
         raise RunDirError(f"--out {out} is a file, not a folder; choose another --out")
-    if os.path.exists(os.path.join(out, METRICS_FILE)):
-        raise RunDirError(f"{out} already holds a finished run ({METRICS_FILE}); choose another "
-                          "--out, or delete it to train again")
+    check_unfinished(out)
     wanted = tomli_w.dumps(config.to_dict())
     path = os.path.join(out, CONFIG_FILE)
     try:
@@ -99,8 +97,9 @@ def claim(out, config):
 
 
 def check_unfinished(out):
-    """`claim` for a process of a multi-process run other than the chief, which claims: fail
-    the same way on a finished run, write nothing. Returns `"joined"` (`release` keeps all)."""
+    """Fail if `out` holds a finished run; write nothing. `claim` starts with it, and the
+    processes of a multi-process run other than the chief (which claims) call it alone.
+    Returns `"joined"`, for which `release` removes nothing."""
     if os.path.exists(os.path.join(out, METRICS_FILE)):
         raise RunDirError(f"{out} already holds a finished run ({METRICS_FILE}); choose another "
                           "--out, or delete it to train again")

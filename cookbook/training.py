@@ -13,13 +13,13 @@ import os
 import numpy as np
 
 from cookbook import atomic, config as config_lib, run_dir
-from cookbook.cluster import SINGLE, join, lost_peer, wait_for_all
+from cookbook.cluster import join, wait_for_all
 from cookbook.compilation import check_steps_per_execution, set_jit_compile
 from cookbook.data import load_dataset, seeded_split
 from cookbook.distribute import check_mode, distribution_scope
 from cookbook.devices import list_devices
-from cookbook.errors import ConfigError, DataError, TrainingError
-from cookbook.fitting import fit as fit_model, peer_lost_message
+from cookbook.errors import ConfigError, DataError
+from cookbook.fitting import fit as fit_model, lost_peers_as_errors
 from cookbook.model_inputs import check_inputs, check_labels
 from cookbook.precision import check_precision
 from cookbook.registry import get_recipe
@@ -173,11 +173,10 @@ def _local_copy(state, config):
     return local
 
 
-def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cluster=None):
+def _train(config, out, claimed, callbacks, find_lr, distribution, data, cluster):
     """Fit and score; returns `(RunResult, finish)`, `finish(model)` writing the results."""
     from cookbook.data.pipeline import Batches, reader_threads
 
-    cluster = cluster or SINGLE
     spec = get_recipe(config.recipe)
     fit = config.fit
     try:
@@ -191,8 +190,7 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cl
         if preprocessor.kind == "tabular":
             adapt(model, x[train_idx])
         test_idx = np.arange(len(x_test))
-        if (distribution["engine"] == "keras.distribution.DataParallel"
-                or cluster.process_count > 1):
+        if distribution["engine"] == "keras.distribution.DataParallel":
             train_idx, val_idx, test_idx = _whole_replica_batches(
                 distribution, fit.batch_size, train=train_idx, val=val_idx, test=test_idx)
     except Exception:
@@ -224,7 +222,8 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cl
                          "Mirrored" in distribution["engine"] else None),
         cluster=cluster)
 
-    scores = _evaluate(model, test, cluster, out)
+    with lost_peers_as_errors(cluster, out):  # every process scores its slice of each batch
+        scores = model.evaluate(test, verbose=0, return_dict=True)
     history = ((cluster.is_chief and run_dir.read_history(os.path.join(out, run_dir.HISTORY_FILE)))
                or fitted.history)
     sizes = {"train": len(train_idx), "validation": 0 if val is None else val.num_examples,
@@ -243,16 +242,6 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data=None, cl
                       class_names=data.class_names, lr_finder=lr_finder is not None)
 
     return RunResult(out, metrics, model, history), finish
-
-
-def _evaluate(model, test, cluster, out):
-    """Test metrics; every process scores its slice of each batch."""
-    try:
-        return model.evaluate(test, verbose=0, return_dict=True)
-    except Exception as e:
-        if cluster.process_count > 1 and lost_peer(e):
-            raise TrainingError(peer_lost_message(cluster, e, out)) from None
-        raise
 
 
 def _classes_from_folder(config, spec):
