@@ -51,8 +51,9 @@ def _parser():
                           "GPUs of compute capability >= 8.0, mixed_float16 on GPUs >= 7.0")
     run.add_argument("--processes", type=int, metavar="N",
                      help="try data_parallel over N local processes (127.0.0.1, free ports; "
-                          "implies --distribute data_parallel; jax backend); on several hosts "
-                          "set KERAS_DISTRIBUTION_* on each instead")
+                          "implies --distribute data_parallel; jax and tensorflow); on several "
+                          "hosts set KERAS_DISTRIBUTION_* (jax) or TF_CONFIG (tensorflow) on "
+                          "each instead")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--find-lr", action="store_true",
                      help="run a learning-rate range test first and train with its suggestion")
@@ -83,12 +84,16 @@ def _start_backend(with_tensorflow=False):
     from cookbook.backend import check_backend
 
     check_backend()
+    _fewer_framework_logs()
+    start_backend(with_tensorflow)
+
+
+def _fewer_framework_logs():
     if not framework_logs_requested():
         # TensorFlow's logs after its start-up follow this setting; tensorflow-datasets and
         # absl log through Python's `absl` logger.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         logging.getLogger("absl").setLevel(logging.ERROR)
-    start_backend(with_tensorflow)
 
 
 def _list():
@@ -129,7 +134,9 @@ def _run(args, argv):
     from cookbook.backend import check_backend
     from cookbook.cluster import join
 
-    cluster = join(config.fit.distribute, check_backend())  # before the backend lists devices
+    backend = check_backend()
+    _fewer_framework_logs()
+    cluster = join(config.fit.distribute, backend)  # before the backend lists devices
     _start_backend(with_tensorflow=True)  # only once the config is valid
     from cookbook.training import train
 
@@ -150,20 +157,21 @@ def _launch(args, argv, config):
     """`--processes N`: the same command in N local processes (`cookbook.launcher`)."""
     from cookbook.backend import check_backend
     from cookbook.distribute import check_mode
-    from cookbook.cluster import JAX_NUM_PROCESSES, MULTI_PROCESS_BACKENDS
+    from cookbook.cluster import JAX_NUM_PROCESSES, MULTI_PROCESS_BACKENDS, TF_CONFIG
     from cookbook.launcher import launch
 
-    if os.environ.get(JAX_NUM_PROCESSES):
-        raise ConfigError(f"--processes starts the processes itself; drop it where "
-                          f"{JAX_NUM_PROCESSES} is already set")
+    for name in (JAX_NUM_PROCESSES, TF_CONFIG):
+        if os.environ.get(name):
+            raise ConfigError(f"--processes starts the processes itself; drop it where {name} "
+                              "is already set")
     backend = check_backend()
     check_mode(config.fit.distribute, backend)
-    if backend != "jax":
+    if backend not in ("jax", "tensorflow"):
         raise ConfigError(MULTI_PROCESS_BACKENDS.format(backend=backend))
     child = _without_processes(argv)
     if not args.distribute:
         child += ["--distribute", "data_parallel"]
-    return launch(child, args.processes)
+    return launch(child, args.processes, backend)
 
 
 def _without_processes(argv):

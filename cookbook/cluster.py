@@ -5,11 +5,11 @@ A process learns its place from each engine's own environment variables:
 - JAX: `KERAS_DISTRIBUTION_JOB_ADDRESSES` (the coordinator's `host:port` first, or only),
   `KERAS_DISTRIBUTION_NUM_PROCESSES` and `KERAS_DISTRIBUTION_PROCESS_ID` (0 is the chief), read
   by `keras.distribution.initialize()`;
-- TensorFlow: `TF_CONFIG`, read by `tf.distribute.MultiWorkerMirroredStrategy`, is refused
-  with one line (`from_environment`): under that strategy Keras 3's TensorFlow trainer does not
-  build the model from a (features, labels) batch, cannot average its scalar logs over the
-  workers, and, once both are worked around, its first step already moves the weights
-  differently from the same step in one process. Train over several processes on JAX.
+- TensorFlow: `TF_CONFIG`, `{"cluster": {"worker": ["host:port", ...]}, "task": {"type":
+  "worker", "index": i}}` (worker 0 is the chief), read by
+  `tf.distribute.MultiWorkerMirroredStrategy` (`cookbook.cluster_tf`).
+
+PyTorch has neither; its processes are refused with one line naming the backends that work.
 
 `join(mode)` connects this process to the others before the backend touches a device (both
 engines require that), at most once per process. A process that cannot reach the others within
@@ -27,6 +27,7 @@ KERAS_BACKEND=jax KERAS_DISTRIBUTION_JOB_ADDRESSES=127.0.0.1:7000 \\
 """
 
 import dataclasses
+import json
 import os
 import sys
 import threading
@@ -40,9 +41,9 @@ TF_CONFIG = "TF_CONFIG"
 CONNECT_TIMEOUT = "COOKBOOK_CONNECT_TIMEOUT"
 DEFAULT_CONNECT_TIMEOUT = 120.0
 MULTI_PROCESS_BACKENDS = (
-    "training over several processes runs on the jax backend (keras.distribution.initialize "
-    f"with {JAX_NUM_PROCESSES}, ...), not on {{backend}}: Keras' TensorFlow trainer does not "
-    "train correctly under MultiWorkerMirroredStrategy; use KERAS_BACKEND=jax")
+    "training over several processes runs on the jax (keras.distribution.initialize with "
+    f"{JAX_NUM_PROCESSES}, ...) and tensorflow (MultiWorkerMirroredStrategy with {TF_CONFIG}) "
+    "backends, not on {backend}; use KERAS_BACKEND=jax or tensorflow")
 # Exit status of a process that could not reach the others in time.
 UNREACHABLE_STATUS = 3
 
@@ -54,12 +55,14 @@ class Cluster:
     Args:
         process_index: 0 for the chief, which alone writes the run directory.
         process_count: how many processes train together.
-        coordinator: `host:port` of process 0.
+        coordinator: `host:port` of process 0 (JAX) or of worker 0 (TensorFlow).
+        strategy: TensorFlow's `MultiWorkerMirroredStrategy` once joined (None on JAX).
     """
 
     process_index: int = 0
     process_count: int = 1
     coordinator: str | None = None
+    strategy: object = None
 
     @property
     def is_chief(self):
@@ -75,7 +78,10 @@ def from_environment(backend, environ=None):
     environ = os.environ if environ is None else environ
     if backend == "jax" and environ.get(JAX_NUM_PROCESSES):
         return _jax_cluster(environ)
-    if backend != "jax" and (environ.get(JAX_NUM_PROCESSES) or environ.get(TF_CONFIG)):
+    if backend == "tensorflow" and environ.get(TF_CONFIG):
+        return _tf_cluster(environ[TF_CONFIG])
+    if backend not in ("jax", "tensorflow") and (environ.get(JAX_NUM_PROCESSES)
+                                                 or environ.get(TF_CONFIG)):
         raise ConfigError(MULTI_PROCESS_BACKENDS.format(backend=backend))
     return SINGLE
 
@@ -100,6 +106,26 @@ def _jax_cluster(environ):
                           f"{JAX_NUM_PROCESSES} is {count}; give one per process or only the "
                           "coordinator's")
     return Cluster(index, count, addresses[0])
+
+
+def _tf_cluster(text):
+    example = ('{"cluster": {"worker": ["10.0.0.1:7000", "10.0.0.2:7000"]}, '
+               '"task": {"type": "worker", "index": 0}}')
+    try:
+        spec = json.loads(text)
+        workers = list(spec["cluster"]["worker"])
+        kind, index = spec["task"]["type"], int(spec["task"]["index"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise ConfigError(f"{TF_CONFIG} is not a worker cluster ({type(e).__name__}: {e}); "
+                          f"expected e.g. {example}") from None
+    if set(spec["cluster"]) != {"worker"} or kind != "worker":
+        raise ConfigError(f"{TF_CONFIG}: cookbook trains with workers only (worker 0 is the "
+                          f"chief), got task type {kind!r} in a cluster of "
+                          f"{', '.join(spec['cluster'])}; expected e.g. {example}")
+    if not 0 <= index < len(workers) or not all(_is_address(str(w)) for w in workers):
+        raise ConfigError(f"{TF_CONFIG}: task index {index} must be in 0..{len(workers) - 1} "
+                          f"and every worker a host:port; expected e.g. {example}")
+    return Cluster(index, len(workers), workers[0])
 
 
 def _is_address(text):
@@ -138,16 +164,27 @@ def join(mode, backend):
         return SINGLE
     if mode != "data_parallel":
         raise ConfigError(f"this process is one of {cluster.process_count} (set by "
-                          f"{JAX_NUM_PROCESSES}) but fit.distribute is {mode!r}; add "
-                          "--distribute data_parallel")
+                          f"{TF_CONFIG if backend == 'tensorflow' else JAX_NUM_PROCESSES}) but "
+                          f"fit.distribute is {mode!r}; add --distribute data_parallel")
+    from cookbook.console import hidden_framework_logs
+
     timeout = connect_timeout()
-    watchdog = threading.Timer(timeout, _give_up, args=(cluster, timeout))
+    # The engines' start-up lines are hidden while joining; the watchdog's line is not.
+    stderr = os.dup(2)
+    watchdog = threading.Timer(timeout, _give_up, args=(cluster, timeout, stderr))
     watchdog.daemon = True
     watchdog.start()
     try:
-        _join_jax(cluster)
+        with hidden_framework_logs():
+            if backend == "jax":
+                _join_jax(cluster)
+            else:
+                from cookbook.cluster_tf import multi_worker_strategy
+
+                cluster.strategy = multi_worker_strategy()
     finally:
         watchdog.cancel()
+        os.close(stderr)
     _joined = cluster
     return cluster
 
@@ -170,13 +207,14 @@ def _join_jax(cluster):
         raise
 
 
-def _give_up(cluster, timeout):
+def _give_up(cluster, timeout, stderr):
     whom = ("the other processes" if cluster.is_chief
             else f"the coordinator at {cluster.coordinator}")
-    print(f"cookbook: error: process {cluster.process_index} of {cluster.process_count} could not "
-          f"reach {whom} within {timeout:g} s "
-          f"({CONNECT_TIMEOUT}); check that every process was started with the same addresses "
-          "and that the port is open", file=sys.stderr, flush=True)
+    line = (f"cookbook: error: process {cluster.process_index} of {cluster.process_count} could "
+            f"not reach {whom} within {timeout:g} s ({CONNECT_TIMEOUT}); check that every "
+            "process was started with the same addresses and that the port is open\n")
+    sys.stderr.flush()
+    os.write(stderr, line.encode())
     os._exit(UNREACHABLE_STATUS)
 
 
@@ -194,12 +232,17 @@ def wait_for_all(cluster, what):
     """
     if cluster.process_count == 1:
         return
-    from jax.experimental import multihost_utils
-
     from cookbook.errors import TrainingError
 
     try:
-        multihost_utils.sync_global_devices(f"cookbook: {what}")
+        if cluster.strategy is not None:
+            from cookbook.cluster_tf import barrier
+
+            barrier(cluster.strategy)
+        else:
+            from jax.experimental import multihost_utils
+
+            multihost_utils.sync_global_devices(f"cookbook: {what}")
     except Exception as e:  # noqa: BLE001 - the engine's error says which connection broke
         detail = str(e).splitlines()[0][:160]
         raise TrainingError(f"process {cluster.process_index} of {cluster.process_count}: "
@@ -207,10 +250,17 @@ def wait_for_all(cluster, what):
                             "output") from None
 
 
+# What the engines' errors say when another process stopped: JAX's gloo all-reduce or
+# TensorFlow's collective ops when a peer's connection closes, their coordination services when a
+# peer stops sending heartbeats.
+LOST_PEER_MARKERS = ("Gloo", "Connection reset by peer", "Connection closed", "Socket closed",
+                     "heartbeat", "unhealthy", "UNAVAILABLE")
+
+
 def lost_peer(error):
-    """Whether `error`, raised while training, says another process stopped."""
-    text = str(error)
-    # JAX's gloo all-reduce when a peer's connection closes, or its coordination service
-    # when a peer stops sending heartbeats.
-    return any(s in text for s in (
-        "Gloo", "Connection reset by peer", "Connection closed", "heartbeat", "unhealthy"))
+    """The line of `error`, raised while training, that says another process stopped, or None
+    when it says nothing of the kind."""
+    for line in str(error).splitlines():
+        if any(marker in line for marker in LOST_PEER_MARKERS):
+            return line.strip()
+    return None

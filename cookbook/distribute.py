@@ -4,8 +4,9 @@
 - TensorFlow: `tf.distribute.MirroredStrategy` over every GPU, or every logical CPU device.
 
 Each replica gets an equal share of the global batch (`fit.batch_size`). Over several processes
-(`cookbook.cluster`, JAX only), `DataParallel` spans the devices of every process after
-`keras.distribution.initialize()`; each process feeds its own slice of every global batch.
+(`cookbook.cluster`), the same engines span the devices of every process: JAX's `DataParallel`
+over the global devices after `keras.distribution.initialize()`, TensorFlow's
+`MultiWorkerMirroredStrategy`; each process then feeds its own slice of every global batch.
 """
 
 import contextlib
@@ -15,6 +16,7 @@ from cookbook.errors import ConfigError
 MODES = ("none", "data_parallel")
 ENGINES = {"jax": "keras.distribution.DataParallel",
            "tensorflow": "tf.distribute.MirroredStrategy"}
+MULTI_WORKER = "tf.distribute.MultiWorkerMirroredStrategy"
 
 
 def check_mode(mode, backend):
@@ -68,6 +70,20 @@ def distribution_scope(mode, cluster=None):
                    "devices": list(devices), "processes": processes}
         finally:
             keras.distribution.set_distribution(previous)
+    elif processes > 1:
+        from cookbook.cluster_tf import global_devices
+
+        local = cluster.strategy.extended.worker_devices
+        if len(local) > 1:
+            raise ConfigError(f"over several TensorFlow workers each process trains on one "
+                              f"device, this one sees {len(local)} ({', '.join(local)}); start "
+                              "one process per GPU (CUDA_VISIBLE_DEVICES=i) or use the jax "
+                              "backend")
+        with cluster.strategy.scope():
+            yield {"mode": mode, "engine": MULTI_WORKER,
+                   "replicas": cluster.strategy.num_replicas_in_sync,
+                   "devices": global_devices(cluster.strategy, processes),
+                   "processes": processes}
     else:
         import tensorflow as tf
 

@@ -40,7 +40,7 @@ class Fitted:
 
 
 def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
-        one_step_reason=None, cluster=SINGLE):
+        one_step_reason=None, cluster=SINGLE, feed=None):
     """Fit `model` on the `Batches` `train` (validating on `val`, or None) for `fit_config`.
 
     Args:
@@ -55,6 +55,9 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
         cluster: this process' `cookbook.cluster.Cluster`; only the chief writes the backup,
             the history and progress lines, and every process runs one step per call (the
             steps of each call must be the same in every process).
+        feed: what `model.fit` takes instead of `Batches`, if not them: `feed(batches,
+            repeat)` (TensorFlow's multi-worker datasets, `cookbook.cluster_tf.worker_feed`);
+            training then repeats over the epochs.
 
     Returns:
         A `Fitted`.
@@ -79,8 +82,12 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
     history = {}
     with lost_peers_as_errors(cluster, out):
         try:
-            history = model.fit(train, validation_data=val, epochs=fit_config.epochs,
-                                shuffle=False, verbose=0, callbacks=cbs + list(callbacks)).history
+            inputs = {"x": train, "validation_data": val}
+            if feed is not None:
+                inputs = {"x": feed(train, repeat=True), "steps_per_epoch": len(train),
+                          "validation_data": None if val is None else feed(val, repeat=False)}
+            history = model.fit(**inputs, epochs=fit_config.epochs, shuffle=False, verbose=0,
+                                callbacks=cbs + list(callbacks)).history
         except (RuntimeError, ValueError) as e:
             if cluster.process_count > 1 and lost_peer(e):
                 raise  # the weights of a broken cluster cannot be read
@@ -147,7 +154,8 @@ def peer_lost_message(cluster, error, out):
     epoch = run_dir.backed_up_epochs(out)
     resume = (f"resumes after epoch {epoch}" if epoch else "starts again from the first epoch")
     # JAX repeats its "Error dispatching computation: " prefix once per nested call.
-    detail = " ".join(str(error).split()).split("Error dispatching computation: ")[-1]
+    detail = " ".join((lost_peer(error) or str(error)).split())
+    detail = detail.split("Error dispatching computation: ")[-1]
     return (f"process {cluster.process_index} of {cluster.process_count}: another process of "
             f"this run stopped ({detail[:160]}); start every process again with the same "
             f"command and --out {out}: the run {resume}")

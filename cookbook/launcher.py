@@ -7,6 +7,7 @@ launcher exits with the first non-zero status (as `torchrun --standalone` does).
 hosts, set the same variables on each host instead (see the README).
 """
 
+import json
 import os
 import queue
 import signal
@@ -36,26 +37,34 @@ def free_ports(count):
             s.close()
 
 
-def process_environments(count, environ=None):
-    """The environment of each of `count` local JAX processes (`cookbook.cluster`)."""
+def process_environments(count, backend, environ=None):
+    """The environment of each of `count` local processes for `backend` (`cookbook.cluster`):
+    JAX's coordinator address, process count and id, or TensorFlow's `TF_CONFIG`."""
     environ = dict(os.environ if environ is None else environ)
     for name in (JAX_ADDRESSES, JAX_NUM_PROCESSES, JAX_PROCESS_ID, TF_CONFIG):
         environ.pop(name, None)
-    ports = free_ports(1)
+    ports = free_ports(count if backend == "tensorflow" else 1)
     envs = []
     for index in range(count):
-        envs.append(dict(environ, PYTHONUNBUFFERED="1", **{
-            JAX_ADDRESSES: f"127.0.0.1:{ports[0]}", JAX_NUM_PROCESSES: str(count),
-            JAX_PROCESS_ID: str(index)}))
+        env = dict(environ, PYTHONUNBUFFERED="1")
+        if backend == "tensorflow":
+            env[TF_CONFIG] = json.dumps({
+                "cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
+                "task": {"type": "worker", "index": index}})
+        else:
+            env.update({JAX_ADDRESSES: f"127.0.0.1:{ports[0]}", JAX_NUM_PROCESSES: str(count),
+                        JAX_PROCESS_ID: str(index)})
+        envs.append(env)
     return envs
 
 
-def launch(argv, count, out=sys.stdout, program=None):
+def launch(argv, count, backend, out=sys.stdout, program=None):
     """Run `python -m cookbook <argv>` in `count` local processes; return the exit status.
 
     Args:
         argv: the `cookbook` arguments every process gets (without `--processes`).
         count: how many processes.
+        backend: the Keras backend, "jax" or "tensorflow" (chooses the environment variables).
         out: where the prefixed lines go.
         program: the command before `argv` (default `python -m cookbook`).
 
@@ -63,13 +72,13 @@ def launch(argv, count, out=sys.stdout, program=None):
 
     ```python
     status = launch(["run", "mnist_dense", "--data", "sample", "--distribute",
-                     "data_parallel"], 2)
+                     "data_parallel"], 2, "jax")
     ```
     """
     program = program or [sys.executable, "-m", "cookbook"]
     lines = queue.Queue()
     procs, readers = [], []
-    for index, env in enumerate(process_environments(count)):
+    for index, env in enumerate(process_environments(count, backend)):
         proc = subprocess.Popen([*program, *argv], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 bufsize=1, start_new_session=True)

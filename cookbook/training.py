@@ -190,7 +190,7 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data, cluster
         if preprocessor.kind == "tabular":
             adapt(model, x[train_idx])
         test_idx = np.arange(len(x_test))
-        if distribution["engine"] == "keras.distribution.DataParallel":
+        if distribution["engine"] == "keras.distribution.DataParallel" or cluster.strategy:
             train_idx, val_idx, test_idx = _whole_replica_batches(
                 distribution, fit.batch_size, train=train_idx, val=val_idx, test=test_idx)
     except Exception:
@@ -207,6 +207,12 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data, cluster
     # Evaluated at the training batch size: a larger batch of large images costs memory.
     test = Batches(x_test, data.y_test, batch_size=fit.batch_size, indices=test_idx,
                    workers=workers, **share)
+    feed = None
+    if cluster.strategy is not None:
+        from cookbook.cluster_tf import prepare_model, worker_feed
+
+        feed = worker_feed(cluster.strategy)
+        prepare_model(model, train[0])
     lr_finder = None
     if find_lr and not os.path.isdir(run_dir.backup_dir(out)):
         from cookbook.callbacks import find_lr as run_lr_finder
@@ -220,10 +226,11 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data, cluster
         # Keras' multi-step loop fails to build under tf.distribute.MirroredStrategy.
         one_step_reason=("tf.distribute.MirroredStrategy" if distribution["engine"] and
                          "Mirrored" in distribution["engine"] else None),
-        cluster=cluster)
+        cluster=cluster, feed=feed)
 
     with lost_peers_as_errors(cluster, out):  # every process scores its slice of each batch
-        scores = model.evaluate(test, verbose=0, return_dict=True)
+        scores = model.evaluate(test if feed is None else feed(test, repeat=False), verbose=0,
+                                return_dict=True)
     history = ((cluster.is_chief and run_dir.read_history(os.path.join(out, run_dir.HISTORY_FILE)))
                or fitted.history)
     sizes = {"train": len(train_idx), "validation": 0 if val is None else val.num_examples,
@@ -291,11 +298,13 @@ def _validation_split(y, config):
 
 def _whole_replica_batches(distribution, batch_size, **splits):
     """Each split cut to a multiple of the devices: JAX shards every batch evenly over them,
-    the last partial one included. The examples left out are counted in `distribution`."""
+    the last partial one included, and TensorFlow's workers each take an equal slice of it
+    (a worker's loss is the mean of its own slice). The examples left out are counted in
+    `distribution`."""
     replicas = distribution["replicas"]
     if batch_size % replicas:
         raise DataError(f"fit.batch_size {batch_size} must be a multiple of the "
-                        f"{replicas} devices for data_parallel on JAX")
+                        f"{replicas} devices for data_parallel on {distribution['engine']}")
     distribution["dropped"] = {}
     kept = []
     for name, idx in splits.items():

@@ -1,5 +1,6 @@
 """Training over several processes: the environment contract, the local launcher, and real
-two-process JAX runs on 127.0.0.1 (equal to one process, killed and resumed, unreachable)."""
+two-process runs on 127.0.0.1 on JAX and on TensorFlow (equal to one process, killed and
+resumed, unreachable)."""
 
 import csv
 import importlib.util
@@ -19,8 +20,11 @@ from cookbook.errors import ConfigError
 
 JAX_ENV = {cluster.JAX_ADDRESSES: "10.0.0.1:7000", cluster.JAX_NUM_PROCESSES: "2",
            cluster.JAX_PROCESS_ID: "1"}
-needs_jax = pytest.mark.skipif(importlib.util.find_spec("jax") is None,
-                               reason="jax is not installed")
+TF_EXAMPLE = {"cluster": {"worker": ["10.0.0.1:7000", "10.0.0.2:7000"]},
+              "task": {"type": "worker", "index": 1}}
+ENGINES = [pytest.param(name, marks=pytest.mark.skipif(
+    importlib.util.find_spec(module) is None, reason=f"{module} is not installed"))
+    for name, module in (("jax", "jax"), ("tensorflow", "tensorflow"))]
 
 
 def test_the_environment_names_this_process():
@@ -30,6 +34,11 @@ def test_the_environment_names_this_process():
     assert not found.is_chief
     every = dict(JAX_ENV, **{cluster.JAX_ADDRESSES: "10.0.0.1:7000,10.0.0.2:7000"})
     assert cluster.from_environment("jax", every).coordinator == "10.0.0.1:7000"
+    worker = cluster.from_environment("tensorflow", {cluster.TF_CONFIG: json.dumps(TF_EXAMPLE)})
+    assert (worker.process_index, worker.process_count, worker.coordinator) == (
+        1, 2, "10.0.0.1:7000")
+    # Each engine reads its own variables only.
+    assert cluster.from_environment("tensorflow", JAX_ENV) == cluster.SINGLE
 
 
 @pytest.mark.parametrize("change, message", [
@@ -43,12 +52,24 @@ def test_a_malformed_environment_is_one_clear_error(change, message):
         cluster.from_environment("jax", dict(JAX_ENV, **change))
 
 
-@pytest.mark.parametrize("backend, env", [
-    ("tensorflow", {cluster.TF_CONFIG: '{"cluster": {"worker": ["a:1", "b:2"]}}'}),
-    ("torch", JAX_ENV)])
-def test_other_backends_name_what_works(backend, env):
-    with pytest.raises(ConfigError, match=f"runs on the jax backend .* not on {backend}"):
-        cluster.from_environment(backend, env)
+@pytest.mark.parametrize("config, message", [
+    ("{not json", "is not a worker cluster"),
+    ('{"cluster": {"worker": ["a:1"]}}', "is not a worker cluster"),
+    (dict(TF_EXAMPLE, cluster={"worker": ["a:1"], "ps": ["b:2"]}), "workers only"),
+    (dict(TF_EXAMPLE, task={"type": "chief", "index": 0}), "workers only"),
+    (dict(TF_EXAMPLE, task={"type": "worker", "index": 2}), "must be in 0..1"),
+    (dict(TF_EXAMPLE, cluster={"worker": ["a:1", "b"]}), "every worker a host:port"),
+])
+def test_a_malformed_tf_config_is_one_clear_error(config, message):
+    text = config if isinstance(config, str) else json.dumps(config)
+    with pytest.raises(ConfigError, match=message):
+        cluster.from_environment("tensorflow", {cluster.TF_CONFIG: text})
+
+
+@pytest.mark.parametrize("env", [JAX_ENV, {cluster.TF_CONFIG: json.dumps(TF_EXAMPLE)}])
+def test_torch_processes_name_the_backends_that_work(env):
+    with pytest.raises(ConfigError, match="runs on the jax .* and tensorflow .* not on torch"):
+        cluster.from_environment("torch", env)
 
 
 def test_connect_timeout():
@@ -60,7 +81,7 @@ def test_connect_timeout():
 
 
 def test_each_local_process_gets_its_id_and_one_free_coordinator_port():
-    envs = launcher.process_environments(3, environ={cluster.TF_CONFIG: "x", "KEEP": "1"})
+    envs = launcher.process_environments(3, "jax", environ={cluster.TF_CONFIG: "x", "KEEP": "1"})
     assert [e[cluster.JAX_PROCESS_ID] for e in envs] == ["0", "1", "2"]
     assert {e[cluster.JAX_NUM_PROCESSES] for e in envs} == {"3"}
     address = {e[cluster.JAX_ADDRESSES] for e in envs}
@@ -69,6 +90,17 @@ def test_each_local_process_gets_its_id_and_one_free_coordinator_port():
     assert _without_processes(["run", "m", "--processes", "2", "--out", "o"]) == [
         "run", "m", "--out", "o"]
     assert _without_processes(["run", "m", "--processes=2"]) == ["run", "m"]
+
+
+def test_each_local_tensorflow_worker_gets_its_index_and_free_ports():
+    envs = launcher.process_environments(2, "tensorflow", environ={cluster.JAX_NUM_PROCESSES: "4"})
+    configs = [json.loads(e[cluster.TF_CONFIG]) for e in envs]
+    assert [c["task"] for c in configs] == [{"type": "worker", "index": i} for i in (0, 1)]
+    workers = configs[0]["cluster"]["worker"]
+    assert configs[1]["cluster"]["worker"] == workers and len(set(workers)) == 2
+    assert all(w.startswith("127.0.0.1:") for w in workers)
+    assert all(cluster.JAX_NUM_PROCESSES not in e for e in envs)
+    assert cluster.from_environment("tensorflow", envs[1]).process_index == 1
 
 
 def test_the_launcher_prefixes_lines_stops_the_others_and_returns_the_first_failure():
@@ -80,7 +112,7 @@ def test_the_launcher_prefixes_lines_stops_the_others_and_returns_the_first_fail
               "time.sleep(60)\n")
     out = io.StringIO()
     start = time.monotonic()
-    status = launcher.launch([], 2, out=out, program=[sys.executable, "-c", script])
+    status = launcher.launch([], 2, "jax", out=out, program=[sys.executable, "-c", script])
     assert status == 5
     assert time.monotonic() - start < 30
     text = out.getvalue()
@@ -93,8 +125,19 @@ def _cookbook(*args, env=None, timeout=240):
                           text=True, timeout=timeout, env=env)
 
 
-def _jax_env(**extra):
-    return {**os.environ, "KERAS_BACKEND": "jax", **extra}
+def _env(backend, **extra):
+    return {**os.environ, "KERAS_BACKEND": backend, **extra}
+
+
+def _cluster_env(backend, index, ports):
+    """Process `index` of `len(ports)` on 127.0.0.1, as each engine names it."""
+    if backend == "tensorflow":
+        return _env(backend, **{cluster.TF_CONFIG: json.dumps({
+            "cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
+            "task": {"type": "worker", "index": index}})})
+    return _env(backend, **{cluster.JAX_ADDRESSES: f"127.0.0.1:{ports[0]}",
+                            cluster.JAX_NUM_PROCESSES: str(len(ports)),
+                            cluster.JAX_PROCESS_ID: str(index)})
 
 
 def _losses(run):
@@ -106,13 +149,13 @@ SAMPLE = ["run", "mnist_dense", "--data", "sample", "--quiet", "--set", "model.d
           "--set", "model.hidden_units=[32]"]
 
 
-@needs_jax
-def test_two_processes_train_as_one_on_the_same_global_batch(tmp_path):
+@pytest.mark.parametrize("backend", ENGINES)
+def test_two_processes_train_as_one_on_the_same_global_batch(tmp_path, backend):
     one, two = str(tmp_path / "one"), str(tmp_path / "two")
     settings = ["--set", "fit.epochs=2", "--set", "fit.batch_size=64"]
-    single = _cookbook(*SAMPLE, *settings, "--out", one, env=_jax_env())
+    single = _cookbook(*SAMPLE, *settings, "--out", one, env=_env(backend))
     assert single.returncode == 0, single.stderr[-2000:]
-    pair = _cookbook(*SAMPLE, *settings, "--processes", "2", "--out", two, env=_jax_env())
+    pair = _cookbook(*SAMPLE, *settings, "--processes", "2", "--out", two, env=_env(backend))
     assert pair.returncode == 0, pair.stdout[-3000:] + pair.stderr[-2000:]
     assert "[0] mnist_dense: test accuracy" in pair.stdout
     assert "[1] mnist_dense: process 1 of 2 done; process 0 writes" in pair.stdout
@@ -120,6 +163,11 @@ def test_two_processes_train_as_one_on_the_same_global_batch(tmp_path):
     assert len(_losses(two)) == 2
     with open(os.path.join(two, "metrics.json")) as f:
         metrics = json.load(f)
+    with open(os.path.join(two, "history.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(os.path.join(one, "history.csv"), newline="") as f:
+        for row, single_row in zip(rows, csv.DictReader(f), strict=True):
+            assert float(row["val_loss"]) == pytest.approx(float(single_row["val_loss"]), rel=1e-3)
     assert metrics["distribute"]["processes"] == 2
     assert len(metrics["distribute"]["devices"]) == 2
     with open(os.path.join(one, "metrics.json")) as f:
@@ -128,9 +176,8 @@ def test_two_processes_train_as_one_on_the_same_global_batch(tmp_path):
     assert sorted(os.listdir(two)) == sorted(os.listdir(one))
 
 
-def _start(index, port, out, epochs):
-    env = _jax_env(**{cluster.JAX_ADDRESSES: f"127.0.0.1:{port}",
-                      cluster.JAX_NUM_PROCESSES: "2", cluster.JAX_PROCESS_ID: str(index)})
+def _start(backend, index, ports, out, epochs):
+    env = _cluster_env(backend, index, ports)
     args = [*SAMPLE, "--distribute", "data_parallel", "--set", f"fit.epochs={epochs}",
             "--set", "fit.batch_size=8", "--set", "fit.early_stopping_patience=0",
             "--out", out]
@@ -146,13 +193,13 @@ def _stop_all(procs):
         proc.communicate()
 
 
-@needs_jax
-def test_a_killed_process_stops_the_other_and_all_resume(tmp_path):
+@pytest.mark.parametrize("backend", ENGINES)
+def test_a_killed_process_stops_the_other_and_all_resume(tmp_path, backend):
     from cookbook import run_dir
 
     out = str(tmp_path / "run")
-    port = launcher.free_ports(1)[0]
-    procs = [_start(i, port, out, epochs=3) for i in range(2)]
+    ports = launcher.free_ports(2)
+    procs = [_start(backend, i, ports, out, epochs=3) for i in range(2)]
     try:
         deadline = time.monotonic() + 180
         while run_dir.backed_up_epochs(out) < 1:  # epoch 1 finished: now in epoch 2
@@ -172,8 +219,8 @@ def test_a_killed_process_stops_the_other_and_all_resume(tmp_path):
     resumed_from = run_dir.backed_up_epochs(out)
     assert resumed_from >= 1
 
-    port = launcher.free_ports(1)[0]
-    procs = [_start(i, port, out, epochs=3) for i in range(2)]
+    ports = launcher.free_ports(2)
+    procs = [_start(backend, i, ports, out, epochs=3) for i in range(2)]
     try:
         for proc in procs:
             _, err = proc.communicate(timeout=240)
@@ -189,11 +236,10 @@ def test_a_killed_process_stops_the_other_and_all_resume(tmp_path):
     assert not os.path.exists(run_dir.backup_dir(out))
 
 
-@needs_jax
-def test_a_process_that_cannot_reach_the_coordinator_gives_up(tmp_path):
-    port = launcher.free_ports(1)[0]  # nothing listens there
-    env = _jax_env(**{cluster.JAX_ADDRESSES: f"127.0.0.1:{port}", cluster.JAX_NUM_PROCESSES: "2",
-                      cluster.JAX_PROCESS_ID: "1", cluster.CONNECT_TIMEOUT: "5"})
+@pytest.mark.parametrize("backend", ENGINES)
+def test_a_process_that_cannot_reach_the_coordinator_gives_up(tmp_path, backend):
+    ports = launcher.free_ports(2)  # nothing listens there
+    env = dict(_cluster_env(backend, 1, ports), **{cluster.CONNECT_TIMEOUT: "5"})
     start = time.monotonic()
     proc = _cookbook(*SAMPLE, "--distribute", "data_parallel", "--out", str(tmp_path / "r"),
                      env=env, timeout=120)
@@ -204,16 +250,21 @@ def test_a_process_that_cannot_reach_the_coordinator_gives_up(tmp_path):
     assert not os.path.exists(tmp_path / "r")
 
 
-def test_a_launched_process_never_launches_more(monkeypatch, capsys):
+@pytest.mark.parametrize("name, value", [(cluster.JAX_NUM_PROCESSES, "2"),
+                                         (cluster.TF_CONFIG, json.dumps(TF_EXAMPLE))])
+def test_a_launched_process_never_launches_more(monkeypatch, capsys, name, value):
     from cookbook.cli import main
 
-    monkeypatch.setenv(cluster.JAX_NUM_PROCESSES, "2")
+    monkeypatch.setenv(name, value)
     assert main(["run", "mnist_dense", "--processes", "2"]) == 2
-    assert "--processes starts the processes itself" in capsys.readouterr().err
+    assert f"--processes starts the processes itself; drop it where {name}" in (
+        capsys.readouterr().err)
 
 
-def test_several_processes_need_data_parallel(monkeypatch):
-    for name, value in JAX_ENV.items():
+@pytest.mark.parametrize("backend, env", [
+    ("jax", JAX_ENV), ("tensorflow", {cluster.TF_CONFIG: json.dumps(TF_EXAMPLE)})])
+def test_several_processes_need_data_parallel(monkeypatch, backend, env):
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match="one of 2 .* add --distribute data_parallel"):
-        cluster.join("none", "jax")
+        cluster.join("none", backend)

@@ -1,0 +1,137 @@
+"""TensorFlow's side of training in several processes (`tf.distribute.MultiWorkerMirroredStrategy`).
+
+Each process feeds its own slice of every global batch (`cookbook.data.pipeline.Batches` with its
+process index) through `strategy.distribute_datasets_from_function`, so nothing is sharded or
+re-batched a second time. Three gaps in Keras 3's TensorFlow trainer under this strategy are
+closed on the model instance only (`prepare_model`):
+
+- before the first step Keras averages a batch over the workers to build the model, which fails
+  for a (features, labels) pair; the model is built from one local batch instead;
+- the step's logs are scalars, which the strategy's cross-worker mean over axis 0 rejects; the
+  steps return them as one-element vectors, which it averages to the same value;
+- the epoch's logs are read from the metrics' variables, which hold this worker's examples
+  only; they are summed over the workers first, so every worker sees the global loss and
+  metrics (and early stopping decides the same everywhere).
+"""
+
+import copy
+import json
+import os
+
+import tensorflow as tf
+
+
+def multi_worker_strategy():
+    """The strategy for the cluster in `TF_CONFIG`; create it before TensorFlow starts."""
+    from cookbook.errors import ConfigError
+
+    try:
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    except RuntimeError as e:
+        raise ConfigError("TensorFlow was started before this process joined the other workers "
+                          f"({str(e).splitlines()[0]}); call cookbook.train (or `cookbook run`) "
+                          "first in a fresh process") from None
+
+
+def global_devices(strategy, process_count):
+    """Every worker's devices, by name (each worker has as many as this one)."""
+    local = strategy.extended.worker_devices
+    task = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
+    return [d.replace(f"/task:{task}/", f"/task:{i}/")
+            for i in range(process_count) for d in local]
+
+
+def _over_workers(strategy, values):
+    """Each of `values` (this worker's tensors) summed over the workers."""
+    local = len(strategy.extended.worker_devices)
+
+    def per_replica(context):
+        # One contribution per worker, however many devices it has.
+        first = context.replica_id_in_sync_group % local == 0
+        return [v if first else tf.zeros_like(v) for v in values]
+
+    distributed = strategy.experimental_distribute_values_from_function(per_replica)
+    with strategy.scope():
+        return [strategy.reduce("SUM", v, axis=None) for v in distributed]
+
+
+def barrier(strategy):
+    """Return once every worker has called it (a collective all of them take part in)."""
+    _over_workers(strategy, [tf.ones([])])
+
+
+def worker_feed(strategy):
+    """`feed(batches, repeat)`: this worker's slices of `batches` as a distributed dataset.
+
+    With `repeat`, epoch after epoch in the order `batches` draws for each (training: give
+    `model.fit` `steps_per_epoch=len(batches)`); without, one pass (validation, test).
+    """
+    def feed(batches, repeat):
+        x, y = batches[0]
+        spec = (tf.TensorSpec((None,) + x.shape[1:], x.dtype),
+                tf.TensorSpec((None,) + y.shape[1:], y.dtype))
+
+        def passes():
+            # TensorFlow may start more than one of these (an iterator it drops keeps reading
+            # ahead for a while); each draws from its own copy, from the epoch `batches` is at.
+            own = copy.copy(batches)
+            if repeat:
+                # `model.fit` given `Batches` itself calls their `on_epoch_end` once before the
+                # first epoch (Keras' EpochIterator.reset); the same order follows here.
+                own.set_epoch(own.epoch + 1)
+            while True:
+                for i in range(len(own)):
+                    yield own[i]
+                if not repeat:
+                    return
+                own.set_epoch(own.epoch + 1)
+
+        def dataset(context):
+            del context  # `batches` already holds this worker's slice
+            data = tf.data.Dataset.from_generator(passes, output_signature=spec)
+            return data if repeat else data.apply(
+                tf.data.experimental.assert_cardinality(len(batches)))
+
+        return strategy.distribute_datasets_from_function(dataset)
+
+    return feed
+
+
+def prepare_model(model, batch):
+    """Build `model` from one local `(x, y)` batch; make its steps' logs averageable and its
+    epoch logs global (see the module docstring). Returns `model`."""
+    strategy = model.distribute_strategy
+    with strategy.scope():
+        model._symbolic_build(data_batch=batch)
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+
+    def vectors(step):
+        def run(data):
+            return {k: tf.reshape(v, [1]) for k, v in step(data).items()}
+        return run
+
+    model.train_step = vectors(model.train_step)
+    model.test_step = vectors(model.test_step)
+
+    def global_results(logs):
+        results = {}
+        for metric in model.metrics:
+            values = [tf.convert_to_tensor(v.value) for v in metric.variables]
+            reduced = [_reduce(strategy, v, value) for v, value in zip(metric.variables, values)]
+            result = metric.stateless_result(reduced)
+            results.update(result if isinstance(result, dict) else {metric.name: result})
+        return results if set(results) == set(logs or ()) else logs
+
+    model._get_metrics_result_or_logs = global_results
+    return model
+
+
+def _reduce(strategy, variable, value):
+    """A metric variable's value over the workers, as its aggregation says."""
+    if variable.aggregation not in ("sum", "mean"):
+        return value
+    total = _over_workers(strategy, [value])[0]
+    if variable.aggregation == "mean":
+        workers = strategy.num_replicas_in_sync // len(strategy.extended.worker_devices)
+        total = total / tf.cast(workers, total.dtype)
+    return total
