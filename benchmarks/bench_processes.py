@@ -1,10 +1,11 @@
-"""Training in one process against two local processes (`cookbook run --processes 2`, JAX).
+"""Training in one process against two local processes (`cookbook run --processes 2`).
 
-For each recipe, on the offline MNIST sample with the same global batch: epochs, the training
-loss of each epoch and the steady samples per second that `metrics.json` records, one process
-then two, one after the other in the same run (each a fresh `cookbook run`).
+For each backend (JAX: `keras.distribution`; TensorFlow: `MultiWorkerMirroredStrategy`) and
+recipe, on the offline MNIST sample with the same global batch: epochs, the training loss of each
+epoch and the steady samples per second that `metrics.json` records, one process then two, one
+after the other in the same run (each a fresh `cookbook run`).
 
-Usage: KERAS_BACKEND=jax python benchmarks/bench_processes.py [--recipe mnist_dense] [--epochs 3]
+Usage: python benchmarks/bench_processes.py [--backend jax] [--recipe mnist_dense] [--epochs 3]
 """
 
 import argparse
@@ -21,13 +22,16 @@ from machine import describe  # noqa: E402
 RECIPES = {"mnist_dense": 3, "mnist_cnn": 2}  # recipe: epochs
 
 
-def run(recipe, epochs, processes, out):
+BACKENDS = ("jax", "tensorflow")
+
+
+def run(backend, recipe, epochs, processes, out):
     args = [sys.executable, "-m", "cookbook", "run", recipe, "--data", "sample", "--quiet",
             "--set", f"fit.epochs={epochs}", "--set", "fit.early_stopping_patience=0",
             "--out", out]
     if processes > 1:
         args += ["--processes", str(processes)]
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    env = {**os.environ, "KERAS_BACKEND": backend}
     done = subprocess.run(args, capture_output=True, text=True, env=env)
     if done.returncode:
         sys.exit(f"{' '.join(args[2:])} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
@@ -43,25 +47,32 @@ def run(recipe, epochs, processes, out):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", action="append", choices=BACKENDS)
     parser.add_argument("--recipe", action="append", choices=sorted(RECIPES))
     parser.add_argument("--epochs", type=int, help="epochs for every recipe")
     args = parser.parse_args()
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for recipe in args.recipe or list(RECIPES):
-            epochs = args.epochs or RECIPES[recipe]
-            rows[recipe] = [run(recipe, epochs, n, os.path.join(tmp, f"{recipe}-{n}"))
-                            for n in (1, 2)]
-    print("| recipe | processes | epochs | loss per epoch | samples/s | fit s | test accuracy |")
-    print("|---|---|---|---|---|---|---|")
-    for recipe, results in rows.items():
-        for r in results:
-            print(f"| {recipe} | {r['processes']} | {r['epochs']} | "
-                  f"{', '.join(f'{v:.4f}' for v in r['loss'])} | {r['samples_per_second']:.0f} | "
-                  f"{r['fit_seconds']:.1f} | {r['test']['accuracy']:.4f} |")
+        for backend in args.backend or BACKENDS:
+            for recipe in args.recipe or list(RECIPES):
+                epochs = args.epochs or RECIPES[recipe]
+                rows.setdefault(backend, {})[recipe] = [
+                    run(backend, recipe, epochs, n, os.path.join(tmp, f"{backend}-{recipe}-{n}"))
+                    for n in (1, 2)]
+    print("| backend | recipe | processes | epochs | loss per epoch | samples/s | fit s "
+          "| test accuracy |")
+    print("|---|---|---|---|---|---|---|---|")
+    for backend, recipes in rows.items():
+        for recipe, results in recipes.items():
+            for r in results:
+                print(f"| {backend} | {recipe} | {r['processes']} | {r['epochs']} | "
+                      f"{', '.join(f'{v:.4f}' for v in r['loss'])} | "
+                      f"{r['samples_per_second']:.0f} | {r['fit_seconds']:.1f} | "
+                      f"{r['test']['accuracy']:.4f} |")
     path = os.path.join(os.path.dirname(__file__), "results", "processes.json")
     with open(path, "w") as f:
-        json.dump({"machine": describe(), "rows": rows}, f, indent=2)
+        machine = {k: v for k, v in describe().items() if k != "backend"}
+        json.dump({"machine": dict(machine, backends=list(rows)), "rows": rows}, f, indent=2)
 
 
 if __name__ == "__main__":
