@@ -72,8 +72,8 @@ def worker_feed(strategy):
                 tf.TensorSpec((None,) + y.shape[1:], y.dtype))
 
         def passes():
-            # TensorFlow may start more than one of these (an iterator it drops keeps reading
-            # ahead for a while); each draws from its own copy, from the epoch `batches` is at.
+            # tf.data runs this ahead of the training loop, in its own thread: it draws from
+            # its own copy, from the epoch `batches` is at, and leaves `batches` as it was.
             own = copy.copy(batches)
             if repeat:
                 # `model.fit` given `Batches` itself calls their `on_epoch_end` once before the

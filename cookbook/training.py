@@ -127,6 +127,10 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
 
     check_mode(config.fit.distribute, keras.backend.backend())
     cluster = join(config.fit.distribute, keras.backend.backend())  # before any device is used
+    if cluster.strategy is not None and config.fit.jit_compile is True:
+        raise ConfigError("fit.jit_compile true: XLA does not compile the cross-worker "
+                          "collectives of TensorFlow's MultiWorkerMirroredStrategy; use \"auto\" "
+                          "(no XLA there) or false, or the jax backend")
     if cluster.process_count > 1 and find_lr:
         raise ConfigError(f"--find-lr runs in one process; run it without the "
                           f"{cluster.process_count}-process cluster, then train with its rate")
@@ -212,6 +216,7 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data, cluster
         from cookbook.cluster_tf import prepare_model, worker_feed
 
         feed = worker_feed(cluster.strategy)
+        model.jit_compile = False  # XLA does not compile the strategy's collectives
         prepare_model(model, train[0])
     lr_finder = None
     if find_lr and not os.path.isdir(run_dir.backup_dir(out)):
@@ -223,8 +228,8 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data, cluster
         save_figure(lr_finder.plot(), os.path.join(out, run_dir.LR_FINDER_FILE))
     fitted = fit_model(
         model, train, val, fit, out, callbacks=callbacks, per_batch=find_lr,
-        # Keras' multi-step loop fails to build under tf.distribute.MirroredStrategy.
-        one_step_reason=("tf.distribute.MirroredStrategy" if distribution["engine"] and
+        # Keras' multi-step loop fails to build under tf.distribute's mirrored strategies.
+        one_step_reason=(distribution["engine"] if distribution["engine"] and
                          "Mirrored" in distribution["engine"] else None),
         cluster=cluster, feed=feed)
 

@@ -268,3 +268,15 @@ def test_several_processes_need_data_parallel(monkeypatch, backend, env):
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match="one of 2 .* add --distribute data_parallel"):
         cluster.join("none", backend)
+
+
+def test_xla_is_refused_over_tensorflow_workers(monkeypatch, tmp_path):
+    import cookbook
+
+    joined = cluster.Cluster(0, 2, "127.0.0.1:7000", strategy=object())
+    monkeypatch.setattr(cluster, "_joined", joined)
+    with pytest.raises(ConfigError, match="jit_compile true: XLA does not compile"):
+        cookbook.train("mnist_dense", out=str(tmp_path / "r"), overrides={
+            "data.source": "sample", "fit.distribute": "data_parallel",
+            "fit.jit_compile": True})
+    assert not os.path.exists(tmp_path / "r")
