@@ -23,6 +23,10 @@ KERAS_BACKEND=jax KERAS_DISTRIBUTION_JOB_ADDRESSES=127.0.0.1:7000 \\
   KERAS_DISTRIBUTION_NUM_PROCESSES=2 KERAS_DISTRIBUTION_PROCESS_ID=0 \\
   cookbook run mnist_dense --distribute data_parallel --out runs/m &
 ... the same with KERAS_DISTRIBUTION_PROCESS_ID=1
+
+export TF_CONFIG='{"cluster": {"worker": ["127.0.0.1:7000", "127.0.0.1:7001"]}, "task": {"type": "worker", "index": 0}}'
+KERAS_BACKEND=tensorflow cookbook run mnist_dense --distribute data_parallel --out runs/m &
+... the same with "index": 1
 ```
 """
 
@@ -244,7 +248,7 @@ def wait_for_all(cluster, what):
 
             multihost_utils.sync_global_devices(f"cookbook: {what}")
     except Exception as e:  # noqa: BLE001 - the engine's error says which connection broke
-        detail = str(e).splitlines()[0][:160]
+        detail = (lost_peer(e) or str(e).strip().splitlines()[0])[:160]
         raise TrainingError(f"process {cluster.process_index} of {cluster.process_count}: "
                             f"another process stopped before {what} ({detail}); see its "
                             "output") from None
