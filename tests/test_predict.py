@@ -99,7 +99,13 @@ def test_mnist_keeps_the_order_over_batches_and_missing_files(mnist_run, tmp_pat
     paths.append(str(tmp_path))  # a folder
     whole = cookbook.predict(mnist_run, paths=paths)
     small = cookbook.predict(mnist_run, paths=paths, batch_size=2)
-    assert [r["input"] for r in whole] == paths and whole == small
+    assert [r["input"] for r in whole] == paths
+    # Another batch size may sum in another order: the probabilities agree to float32 rounding.
+    assert [{k: v for k, v in r.items() if k != "probabilities"} for r in small] == [
+        {k: v for k, v in r.items() if k != "probabilities"} for r in whole]
+    for a, b in zip(whole, small):
+        np.testing.assert_allclose(a.get("probabilities", []), b.get("probabilities", []),
+                                   atol=1e-5)
     assert "cannot open the file" in whole[2]["error"]
     assert "error" in whole[-1]
     assert sum("error" in r for r in whole) == 2
