@@ -1,6 +1,7 @@
 """cookbook.layers.ImageAugmentation: identity at inference, exact flips and whole-pixel shifts,
 rotation and zoom, reproducible draws, XLA compilation, saving and mixed precision."""
 
+import contextlib
 import itertools
 import math
 import os
@@ -21,8 +22,10 @@ AUGMENTED = ["mnist_cnn", "cifar10_cnn", "cats_vs_dogs_cnn"]
 
 
 def small_recipe(name, **more):
-    """A small version of the recipe (the test sizes of conftest.SMALL)."""
+    """A small version of the recipe (the test sizes of conftest.SMALL), seeded: its weights and
+    draws do not depend on the tests that ran before."""
     kwargs = {k.split(".", 1)[1]: v for k, v in SMALL[name].items() if k.startswith("model.")}
+    keras.utils.set_random_seed(0)
     return getattr(cookbook.recipes, name)(**kwargs, **more)
 
 
@@ -251,12 +254,23 @@ def test_recipe_trains_with_xla():
 
 # --- saving and precision ----------------------------------------------------------------------
 
+def _without_onednn():
+    """PyTorch 2.13's CPU wheel can hang or abort in oneDNN's 1x1 convolution backward on the
+    small cifar10_cnn (2 images); its native kernels train the same model."""
+    if keras.backend.backend() != "torch":
+        return contextlib.nullcontext()
+    import torch
+
+    return torch.backends.mkldnn.flags(enabled=False)
+
+
 @pytest.mark.parametrize("name", AUGMENTED)
 def test_save_and_load_with_safe_mode(tmp_path, name):
     model = small_recipe(name)
     shape = (3,) + tuple(40 if d is None else d for d in model.input_shape[1:])
     x = images(shape) * 255
-    model.fit(x[:2], np.array([0, 1]), epochs=1, verbose=0)   # trained weights, seed advanced
+    with _without_onednn():
+        model.fit(x[:2], np.array([0, 1]), epochs=1, verbose=0)   # trained weights, seed advanced
     path = str(tmp_path / "model.keras")
     model.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True)
