@@ -42,15 +42,9 @@ def global_devices(strategy, process_count):
 
 
 def _over_workers(strategy, values):
-    """Each of `values` (this worker's tensors) summed over the workers."""
-    local = len(strategy.extended.worker_devices)
-
-    def per_replica(context):
-        # One contribution per worker, however many devices it has.
-        first = context.replica_id_in_sync_group % local == 0
-        return [v if first else tf.zeros_like(v) for v in values]
-
-    distributed = strategy.experimental_distribute_values_from_function(per_replica)
+    """Each of `values` (this worker's tensors) summed over the workers (one device each,
+    `cookbook.distribute.distribution_scope`)."""
+    distributed = strategy.experimental_distribute_values_from_function(lambda _: values)
     with strategy.scope():
         return [strategy.reduce("SUM", v, axis=None) for v in distributed]
 
@@ -98,9 +92,10 @@ def worker_feed(strategy):
 
 
 def prepare_model(model, batch):
-    """Build `model` from one local `(x, y)` batch; make its steps' logs averageable and its
-    epoch logs global (see the module docstring). Returns `model`."""
+    """Build `model` from one local `(x, y)` batch, without XLA; make its steps' logs
+    averageable and its epoch logs global (see the module docstring). Returns `model`."""
     strategy = model.distribute_strategy
+    model.jit_compile = False  # XLA does not compile the strategy's collectives
     with strategy.scope():
         model._symbolic_build(data_batch=batch)
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
@@ -132,6 +127,5 @@ def _reduce(strategy, variable, value):
         return value
     total = _over_workers(strategy, [value])[0]
     if variable.aggregation == "mean":
-        workers = strategy.num_replicas_in_sync // len(strategy.extended.worker_devices)
-        total = total / tf.cast(workers, total.dtype)
+        total = total / tf.cast(strategy.num_replicas_in_sync, total.dtype)
     return total

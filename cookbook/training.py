@@ -216,7 +216,6 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data, cluster
         from cookbook.cluster_tf import prepare_model, worker_feed
 
         feed = worker_feed(cluster.strategy)
-        model.jit_compile = False  # XLA does not compile the strategy's collectives
         prepare_model(model, train[0])
     lr_finder = None
     if find_lr and not os.path.isdir(run_dir.backup_dir(out)):
