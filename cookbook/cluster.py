@@ -14,7 +14,9 @@ PyTorch has neither; its processes are refused with one line naming the backends
 `join(mode)` connects this process to the others before the backend touches a device (both
 engines require that), at most once per process. A process that cannot reach the others within
 `COOKBOOK_CONNECT_TIMEOUT` seconds (default 120) prints one line saying so and exits with status
-3: the engines' own connection calls cannot be interrupted from Python.
+3: the engines' own connection calls cannot be interrupted from Python. On JAX a watchdog thread
+ends it; TensorFlow's connection holds the interpreter lock, so it is given the timeout as its
+own deadline (a worker that cannot reach worker 0 gives up a few seconds after it).
 
 Example, two processes on one host (`cookbook run ... --processes 2` does this for you):
 
@@ -183,9 +185,7 @@ def join(mode, backend):
             if backend == "jax":
                 _join_jax(cluster)
             else:
-                from cookbook.cluster_tf import multi_worker_strategy
-
-                cluster.strategy = multi_worker_strategy()
+                _join_tf(cluster, timeout, stderr)
     finally:
         watchdog.cancel()
         os.close(stderr)
@@ -211,7 +211,25 @@ def _join_jax(cluster):
         raise
 
 
+def _join_tf(cluster, timeout, stderr):
+    from cookbook.cluster_tf import multi_worker_strategy
+
+    # TensorFlow's connection holds the interpreter lock, so the watchdog cannot run until it
+    # returns; it ends at TensorFlow's own deadline instead, and its lines stay hidden.
+    try:
+        cluster.strategy = multi_worker_strategy(timeout)
+    except TimeoutError:
+        _give_up(cluster, timeout, stderr)
+
+
+_giving_up = threading.Lock()
+
+
 def _give_up(cluster, timeout, stderr):
+    """Print why this process stops and end it at once (status 3): the engines' connections
+    cannot be closed cleanly from here. Called by the watchdog or by the engine's own deadline,
+    whichever comes first; the second caller waits for the first to end the process."""
+    _giving_up.acquire()
     whom = ("the other processes" if cluster.is_chief
             else f"the coordinator at {cluster.coordinator}")
     line = (f"cookbook: error: process {cluster.process_index} of {cluster.process_count} could "

@@ -21,16 +21,47 @@ import os
 import tensorflow as tf
 
 
-def multi_worker_strategy():
-    """The strategy for the cluster in `TF_CONFIG`; create it before TensorFlow starts."""
+def multi_worker_strategy(timeout):
+    """The strategy for the cluster in `TF_CONFIG`; create it before TensorFlow starts.
+
+    Args:
+        timeout: seconds every worker may take to register with worker 0.
+
+    Raises:
+        TimeoutError: a worker did not register in time (TensorFlow's own deadline, about
+            `timeout` seconds, or a few more on a worker that cannot reach worker 0).
+    """
     from cookbook.errors import ConfigError
 
+    _bound_the_connect(timeout)
     try:
         return tf.distribute.MultiWorkerMirroredStrategy()
+    except tf.errors.DeadlineExceededError as e:
+        raise TimeoutError(str(e).splitlines()[0]) from None
     except RuntimeError as e:
         raise ConfigError("TensorFlow was started before this process joined the other workers "
                           f"({str(e).splitlines()[0]}); call cookbook.train (or `cookbook run`) "
                           "first in a fresh process") from None
+
+
+def _bound_the_connect(timeout):
+    """Give TensorFlow's coordination service a deadline for every worker to register.
+
+    The strategy connects inside one call that holds the interpreter lock until it returns, so
+    no Python thread can stop a wait that has no end, which is TensorFlow's default. Configured
+    here as the strategy itself would (`service_leader` worker 0), with the deadline and a
+    registration barrier added; left alone when the caller configured the service already.
+    """
+    from tensorflow.python.eager import context
+
+    ctx = context.context()
+    if ctx.coordination_service is not None:
+        return
+    ctx.configure_coordination_service(
+        service_type="standalone", service_leader="/job:worker/replica:0/task:0",
+        cluster_register_timeout_in_ms=max(1, round(timeout * 1000)))
+    # Without the barrier worker 0 waits for the others with no deadline.
+    ctx.coordination_service.cluster_register_with_barrier = True
 
 
 def global_devices(strategy, process_count):
