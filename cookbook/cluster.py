@@ -230,10 +230,11 @@ def _give_up(cluster, timeout, stderr):
     cannot be closed cleanly from here. Called by the watchdog or by the engine's own deadline,
     whichever comes first; the second caller waits for the first to end the process."""
     _giving_up.acquire()
-    whom = ("the other processes" if cluster.is_chief
-            else f"the coordinator at {cluster.coordinator}")
+    # A process that reached the coordinator may still wait for a third one that never came.
+    what = ("reach the other processes" if cluster.is_chief
+            else f"join the others through the coordinator at {cluster.coordinator}")
     line = (f"cookbook: error: process {cluster.process_index} of {cluster.process_count} could "
-            f"not reach {whom} within {timeout:g} s ({CONNECT_TIMEOUT}); check that every "
+            f"not {what} within {timeout:g} s ({CONNECT_TIMEOUT}); check that every "
             "process was started with the same addresses and that the port is open\n")
     sys.stderr.flush()
     os.write(stderr, line.encode())

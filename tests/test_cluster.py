@@ -240,9 +240,10 @@ def test_a_killed_process_stops_the_other_and_all_resume(tmp_path, backend):
 # connects (seen once in a clean CI run: no exit within 120 s); a GIL-independent watchdog is
 # still to be built.
 @pytest.mark.parametrize("backend", ENGINES)
-@pytest.mark.parametrize("index, whom", [(0, "the other processes"),
-                                         (1, "the coordinator at 127.0.0.1:")])
-def test_a_process_alone_gives_up(tmp_path, backend, index, whom):
+@pytest.mark.parametrize("index, what", [
+    (0, "reach the other processes"),
+    (1, "join the others through the coordinator at 127.0.0.1:")])
+def test_a_process_alone_gives_up(tmp_path, backend, index, what):
     ports = launcher.free_ports(2)  # nothing listens there
     env = dict(_cluster_env(backend, index, ports), **{cluster.CONNECT_TIMEOUT: "5"})
     start = time.monotonic()
@@ -252,7 +253,7 @@ def test_a_process_alone_gives_up(tmp_path, backend, index, whom):
     assert time.monotonic() - start < 60
     lines = proc.stderr.splitlines()  # the engines' own lines stay hidden
     assert len(lines) == 1, proc.stderr[-2000:]
-    assert lines[0].startswith(f"cookbook: error: process {index} of 2 could not reach {whom}")
+    assert lines[0].startswith(f"cookbook: error: process {index} of 2 could not {what}")
     assert "within 5 s (COOKBOOK_CONNECT_TIMEOUT)" in lines[0]
     assert not os.path.exists(tmp_path / "r")
 
