@@ -12,6 +12,9 @@ closed on the model instance only (`prepare_model`):
 - the epoch's logs are read from the metrics' variables, which hold this worker's examples
   only; they are summed over the workers first, so every worker sees the global loss and
   metrics (and early stopping decides the same everywhere).
+
+One more on the layers: every worker would draw the same dropout masks for its slice (the seed
+generators' states are mirrored), so each worker's draws are offset by its index (`own_draws`).
 """
 
 import copy
@@ -122,14 +125,43 @@ def worker_feed(strategy):
     return feed
 
 
+# Worker k draws with the seed of each generator plus k times this (TensorFlow keeps seeds modulo
+# 2**31 - 2), so the workers' streams are unrelated.
+WORKER_SEED_STRIDE = 1_000_003
+
+
+def own_draws(model, worker_index):
+    """Make worker `worker_index` draw its own random numbers (dropout masks, augmentation) for
+    its slice of the batch instead of the same ones as every other worker.
+
+    Keras keeps each seed generator's state in a variable the strategy mirrors, so without this
+    row i of every worker's slice gets the same dropout mask. The state still advances as in
+    one process (the chief saves and restores it unchanged); only the seed each draw is given
+    moves, by `worker_index * WORKER_SEED_STRIDE`. Worker 0 draws as one process would.
+    """
+    if worker_index == 0:
+        return model
+    for layer in model._flatten_layers():
+        for generator in getattr(layer, "_seed_generators", ()):
+            offset = tf.constant([worker_index * WORKER_SEED_STRIDE, 0], generator.state.dtype)
+
+            def draw(ordered=True, _draw=generator.next, _offset=offset):
+                return _draw(ordered) + _offset
+
+            generator.next = draw
+    return model
+
+
 def prepare_model(model, batch):
     """Build `model` from one local `(x, y)` batch, without XLA; make its steps' logs
-    averageable and its epoch logs global (see the module docstring). Returns `model`."""
+    averageable, its epoch logs global (see the module docstring) and its random draws this
+    worker's own (`own_draws`). Returns `model`."""
     strategy = model.distribute_strategy
     model.jit_compile = False  # XLA does not compile the strategy's collectives
     with strategy.scope():
         model._symbolic_build(data_batch=batch)
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+    own_draws(model, strategy.cluster_resolver.task_id)
 
     def vectors(step):
         def run(data):

@@ -307,3 +307,24 @@ def test_xla_is_refused_over_tensorflow_workers(monkeypatch, tmp_path):
             "data.source": "sample", "fit.distribute": "data_parallel",
             "fit.jit_compile": True})
     assert not os.path.exists(tmp_path / "r")
+
+
+def test_each_tensorflow_worker_draws_its_own_dropout_masks():
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("TensorFlow workers only")
+    from cookbook.cluster_tf import own_draws
+
+    def model():
+        inputs = keras.Input((64,))
+        return keras.Model(inputs, keras.layers.Dropout(0.5, seed=7)(inputs))
+
+    plain, chief, worker = model(), own_draws(model(), 0), own_draws(model(), 1)
+    x = keras.ops.ones((4, 64))
+    for _ in range(2):
+        masks = [keras.ops.convert_to_numpy(m(x, training=True)) != 0
+                 for m in (plain, chief, worker)]
+        assert (masks[1] == masks[0]).all()  # worker 0 draws as one process does
+        assert (masks[2] != masks[0]).mean() > 0.2
+    states = [m.layers[1].seed_generator.state.numpy().tolist() for m in (plain, chief, worker)]
+    assert states == [[7, 2]] * 3  # what is saved and restored advances as in one process
