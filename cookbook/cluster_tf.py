@@ -13,8 +13,9 @@ closed on the model instance only (`prepare_model`):
   only; they are summed over the workers first, so every worker sees the global loss and
   metrics (and early stopping decides the same everywhere).
 
-One more on the layers: every worker would draw the same dropout masks for its slice (the seed
-generators' states are mirrored), so each worker's draws are offset by its index (`own_draws`).
+A fourth is in the layers: every worker would draw the same dropout masks for its slice (the
+seed generators' states are mirrored like weights); each worker's draws are offset by its index
+instead (`own_draws`).
 """
 
 import copy
