@@ -214,8 +214,7 @@ def _join_jax(cluster):
 def _join_tf(cluster, timeout, stderr):
     from cookbook.cluster_tf import multi_worker_strategy
 
-    # TensorFlow's connection holds the interpreter lock, so the watchdog cannot run until it
-    # returns; it ends at TensorFlow's own deadline instead, and its lines stay hidden.
+    # Ended by TensorFlow's own deadline (`cluster_tf._bound_the_connect`); its lines stay hidden.
     try:
         cluster.strategy = multi_worker_strategy(timeout)
     except TimeoutError:

@@ -236,9 +236,8 @@ def test_a_killed_process_stops_the_other_and_all_resume(tmp_path, backend):
     assert not os.path.exists(run_dir.backup_dir(out))
 
 
-# On TensorFlow the watchdog thread sometimes never runs while MultiWorkerMirroredStrategy
-# connects (seen once in a clean CI run: no exit within 120 s); a GIL-independent watchdog is
-# still to be built.
+# JAX's wait is ended by the watchdog thread; TensorFlow's by its own registration deadline, or by
+# the watchdog when the timeout passes before TensorFlow starts connecting.
 @pytest.mark.parametrize("backend", ENGINES)
 @pytest.mark.parametrize("index, what", [
     (0, "reach the other processes"),
