@@ -24,6 +24,8 @@ import os
 
 import tensorflow as tf
 
+from cookbook import keras_internals
+
 
 def multi_worker_strategy(timeout):
     """The strategy for the cluster in `TF_CONFIG`; create it before TensorFlow starts.
@@ -56,16 +58,11 @@ def _bound_the_connect(timeout):
     here as the strategy itself would (`service_leader` worker 0), with the deadline and a
     registration barrier added; left alone when the caller configured the service already.
     """
-    from tensorflow.python.eager import context
-
-    ctx = context.context()
+    ctx = keras_internals.coordination_context()
     if ctx.coordination_service is not None:
         return
-    ctx.configure_coordination_service(
-        service_type="standalone", service_leader="/job:worker/replica:0/task:0",
-        cluster_register_timeout_in_ms=max(1, round(timeout * 1000)))
-    # Without the barrier worker 0 waits for the others with no deadline.
-    ctx.coordination_service.cluster_register_with_barrier = True
+    keras_internals.bound_registration(ctx, "/job:worker/replica:0/task:0",
+                                       max(1, round(timeout * 1000)))
 
 
 def global_devices(strategy, process_count):
@@ -142,15 +139,8 @@ def own_draws(model, worker_index):
     """
     if worker_index == 0:
         return model
-    for layer in model._flatten_layers():
-        for generator in getattr(layer, "_seed_generators", ()):
-            offset = tf.constant([worker_index * WORKER_SEED_STRIDE, 0], generator.state.dtype)
-
-            def draw(ordered=True, _draw=generator.next, _offset=offset):
-                return _draw(ordered) + _offset
-
-            generator.next = draw
-    return model
+    return keras_internals.offset_draws(
+        model, lambda dtype: tf.constant([worker_index * WORKER_SEED_STRIDE, 0], dtype))
 
 
 def prepare_model(model, batch):
@@ -160,8 +150,7 @@ def prepare_model(model, batch):
     strategy = model.distribute_strategy
     model.jit_compile = False  # XLA does not compile the strategy's collectives
     with strategy.scope():
-        model._symbolic_build(data_batch=batch)
-    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+        keras_internals.build_from_batch(model, batch)
     own_draws(model, strategy.cluster_resolver.task_id)
 
     def vectors(step):
@@ -181,8 +170,7 @@ def prepare_model(model, batch):
             results.update(result if isinstance(result, dict) else {metric.name: result})
         return results if set(results) == set(logs or ()) else logs
 
-    model._get_metrics_result_or_logs = global_results
-    return model
+    return keras_internals.replace_epoch_logs(model, global_results)
 
 
 def _reduce(strategy, variable, value):

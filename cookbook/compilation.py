@@ -12,6 +12,7 @@
 import math
 import time
 
+from cookbook import keras_internals
 from cookbook.errors import ConfigError
 
 # `fit.jit_compile`: Keras' choice, XLA always, or never.
@@ -25,8 +26,8 @@ PROBE_STEPS = 8
 
 def layers_without_jit(model):
     """`"name (Class)"` of every layer of `model` that declares it cannot be XLA-compiled."""
-    return [f"{layer.name} ({type(layer).__name__})" for layer in model._flatten_layers()
-            if not getattr(layer, "supports_jit", True)]
+    return [f"{layer.name} ({type(layer).__name__})" for layer in keras_internals.layers(model)
+            if not keras_internals.supports_jit(layer)]
 
 
 def set_jit_compile(model, value, loaded=False):

@@ -21,12 +21,7 @@ value against the type of its default, so a typo fails with the file and the key
 
 import dataclasses
 import os
-import sys
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomllib
 
 from cookbook import compilation, distribute, precision
 from cookbook.errors import ConfigError

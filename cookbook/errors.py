@@ -20,6 +20,11 @@ class BackendError(CookbookError, RuntimeError):
     """A Keras backend that cookbook does not support, or that is not installed."""
 
 
+class UnsupportedKerasError(BackendError):
+    """A Keras or TensorFlow release without an internal cookbook relies on
+    (`cookbook.keras_internals`)."""
+
+
 class ConfigError(CookbookError, ValueError):
     """A recipe file or `--set` override that does not fit the recipe."""
 

@@ -18,6 +18,8 @@ import sys
 
 import numpy as np
 
+from cookbook import keras_internals
+
 
 def set_seed(seed: int):
     """Seed Python, NumPy, Keras' global seed generator and the backend with `seed`."""
@@ -26,15 +28,9 @@ def set_seed(seed: int):
     if keras.backend.backend() == "tensorflow" or "tensorflow" in sys.modules:
         keras.utils.set_random_seed(seed)
         return
-    try:  # what keras.utils.set_random_seed does besides seeding TensorFlow
-        from keras.src.backend.common import global_state
-        from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
-        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
-    except ImportError:  # a Keras whose internals moved: accept its TensorFlow import
+    if not keras_internals.seed_keras(seed):  # a Keras that keeps its seed elsewhere
         keras.utils.set_random_seed(seed)
         return
-    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
-    global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, None)
     random.seed(seed)
     np.random.seed(seed)
     if keras.backend.backend() == "torch":

@@ -200,6 +200,7 @@ def test_an_unknown_backend_is_one_line(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_a_run_prints_no_framework_start_up_lines(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("TF_CPP_MIN_LOG_LEVEL", "COOKBOOK_FRAMEWORK_LOGS")}

@@ -149,6 +149,7 @@ SAMPLE = ["run", "mnist_dense", "--data", "sample", "--quiet", "--set", "model.d
           "--set", "model.hidden_units=[32]"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ENGINES)
 def test_two_processes_train_as_one_on_the_same_global_batch(tmp_path, backend):
     one, two = str(tmp_path / "one"), str(tmp_path / "two")
@@ -193,6 +194,7 @@ def _stop_all(procs):
         proc.communicate()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ENGINES)
 def test_a_killed_process_stops_the_other_and_all_resume(tmp_path, backend):
     from cookbook import run_dir
@@ -242,6 +244,7 @@ def test_a_killed_process_stops_the_other_and_all_resume(tmp_path, backend):
 @pytest.mark.parametrize("index, what", [
     (0, "reach the other processes"),
     (1, "join the others through the coordinator at 127.0.0.1:")])
+@pytest.mark.slow
 def test_a_process_alone_gives_up(tmp_path, backend, index, what):
     ports = launcher.free_ports(2)  # nothing listens there
     env = dict(_cluster_env(backend, index, ports), **{cluster.CONNECT_TIMEOUT: "5"})
@@ -257,6 +260,7 @@ def test_a_process_alone_gives_up(tmp_path, backend, index, what):
     assert not os.path.exists(tmp_path / "r")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", [0, 1])
 def test_tensorflow_workers_give_up_at_their_own_deadline(index):
     """TensorFlow connects while holding the interpreter lock, where no watchdog thread can
@@ -308,6 +312,7 @@ def test_xla_is_refused_over_tensorflow_workers(monkeypatch, tmp_path):
     assert not os.path.exists(tmp_path / "r")
 
 
+@pytest.mark.slow
 def test_each_tensorflow_worker_draws_its_own_dropout_masks():
     keras = pytest.importorskip("keras")
     if keras.backend.backend() != "tensorflow":

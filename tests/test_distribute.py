@@ -30,6 +30,7 @@ TF_TWO_CPUS = ("import tensorflow as tf\n"
                "[tf.config.LogicalDeviceConfiguration()] * 2)")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_data_parallel_on_two_devices_matches_one(backend, tmp_path, mnist_npz):
     if importlib.util.find_spec(backend) is None:

@@ -89,6 +89,7 @@ def test_the_cycle_check_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", modules())
 def test_every_module_imports_in_a_fresh_process(name):
     if name == "cookbook.export" and not _has("tensorflow"):

@@ -45,7 +45,8 @@ def test_ipynb_is_in_sync_with_its_source_and_stripped(name):
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert not cell.outputs and cell.execution_count is None, \
-                f"notebooks/{name}.ipynb has outputs: clear them before committing"
+                (f"notebooks/{name}.ipynb has outputs: clear them with `jupyter nbconvert "
+                 f"--clear-output --inplace notebooks/{name}.ipynb`")
 
 
 def parameters(name, tmp_path):
@@ -75,6 +76,7 @@ def parameters(name, tmp_path):
     return params
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", names())
 def test_notebook_runs(name, tmp_path):
     notebook = nbformat.read(os.path.join(NOTEBOOKS, f"{name}.ipynb"), as_version=4)
@@ -95,6 +97,7 @@ def test_notebook_runs(name, tmp_path):
     assert figures, "the notebook shows no plot"
 
 
+@pytest.mark.slow
 def test_jupyter_commands_work_after_the_install(tmp_path):
     # The README's install gives `jupyter lab` and headless `jupyter nbconvert --execute`.
     import subprocess

@@ -35,9 +35,9 @@ class Progress(keras.callbacks.Callback):
         epochs = (self.params or {}).get("epochs")
         if self.verbose == 1:
             print(f"Epoch {epoch + 1}/{epochs}" if epochs else f"Epoch {epoch + 1}")
-        # Every value is shown as given (epoch means from Keras), not averaged again.
-        self._bar = keras.utils.Progbar(target=steps, verbose=1 if self.verbose == 1 else 0,
-                                        stateless_metrics=())
+        # Values are given once, with `finalize`, which every Keras 3 release shows as given
+        # (epoch means from Keras), not averaged again.
+        self._bar = keras.utils.Progbar(target=steps, verbose=1 if self.verbose == 1 else 0)
         self._seen = 0
 
     def on_train_batch_begin(self, batch, logs=None):

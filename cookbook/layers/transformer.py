@@ -55,7 +55,7 @@ class MaskedAverage(keras.layers.Layer):
         total = ops.sum(inputs * mask, axis=1)
         return total / ops.maximum(ops.sum(mask, axis=1), ops.cast(1, inputs.dtype))
 
-    def compute_output_shape(self, inputs_shape, padding_mask_shape):
+    def compute_output_shape(self, inputs_shape, padding_mask_shape=None):
         return (inputs_shape[0], inputs_shape[2])
 
 
