@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from cookbook import run_dir
+from cookbook import keras_internals, run_dir
 from cookbook.cluster import SINGLE, lost_peer
 from cookbook.callbacks import DeviceReport, EarlyStopping, EpochBackup, NaNGuard, Progress
 from cookbook.compilation import choose_steps_per_execution
@@ -73,7 +73,7 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
     steps = choose_steps_per_execution(
         model, first_x, first_y, batch_size=fit_config.batch_size, steps_per_epoch=len(train),
         last_batch_size=train.last_batch_size, setting=fit_config.steps_per_execution,
-        per_batch_callbacks=per_batch or any(needs_every_batch(cb) for cb in callbacks),
+        per_batch_callbacks=per_batch or any(keras_internals.reads_every_batch(cb) for cb in callbacks),
         one_step_reason=one_step_reason)
     cbs, guard, device_report = fit_callbacks(out, fit_config, train.num_examples,
                                               val is not None, chief=cluster.is_chief)
@@ -127,14 +127,6 @@ def fit_callbacks(out, fit_config, samples_per_epoch, validation=True, chief=Tru
         cbs.append(keras.callbacks.ReduceLROnPlateau(
             factor=0.5, patience=fit_config.reduce_lr_patience, verbose=0))
     return cbs, guard, device_report
-
-
-def needs_every_batch(callback):
-    """Whether a user's callback reads every batch (then one step per call)."""
-    import keras
-
-    return not (getattr(callback, "async_safe", False)
-                or type(callback).on_train_batch_end is keras.callbacks.Callback.on_train_batch_end)
 
 
 @contextlib.contextmanager

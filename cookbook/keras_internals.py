@@ -10,6 +10,7 @@ function here, and nowhere else:
 | `Layer._seed_generators`, `SeedGenerator.next` | TensorFlow workers' own dropout masks (`offset_draws`) |
 | `Trainer._symbolic_build`, `Trainer._maybe_symbolic_build` | building a model from one local batch under a multi-worker strategy (`build_from_batch`) |
 | `Trainer._get_metrics_result_or_logs` | epoch logs summed over TensorFlow workers (`replace_epoch_logs`) |
+| `Callback.async_safe` | whether a user's callback makes Keras wait after every batch (`reads_every_batch`) |
 | `keras.src` global seed state | seeding without importing TensorFlow (`seed_keras`) |
 | `tensorflow.python.eager.context` | a registration deadline for TensorFlow workers (`coordination_context`, `bound_registration`) |
 
@@ -100,6 +101,16 @@ def replace_epoch_logs(model, logs_from_metrics):
     require(model, "_get_metrics_result_or_logs", "the logs at the end of an epoch")
     model._get_metrics_result_or_logs = logs_from_metrics
     return model
+
+
+def reads_every_batch(callback):
+    """Whether Keras waits for `callback` after every training batch: it has its own
+    `on_train_batch_end` and does not declare itself `async_safe` (the attribute Keras'
+    callback list reads, with no default on `keras.callbacks.Callback`)."""
+    import keras
+
+    own = type(callback).on_train_batch_end is not keras.callbacks.Callback.on_train_batch_end
+    return own and not getattr(callback, "async_safe", False)
 
 
 def seed_keras(seed):

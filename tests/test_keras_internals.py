@@ -85,6 +85,24 @@ def test_build_from_batch_builds_and_keras_skips_its_own_build():
     assert skipped  # fit called the method build_from_batch replaces
 
 
+@pytest.mark.skipif(keras.backend.backend() == "tensorflow",
+                    reason="Keras dispatches asynchronously on thread-safe backends only")
+def test_async_safe_is_the_attribute_keras_dispatches_by():
+    class ReadsBatches(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    class DeclaresSafe(ReadsBatches):
+        async_safe = True
+
+    def asynchronous(callback):
+        return keras.callbacks.CallbackList([callback], model=_nested_model())._async_train
+
+    assert keras_internals.reads_every_batch(ReadsBatches()) and not asynchronous(ReadsBatches())
+    assert not keras_internals.reads_every_batch(DeclaresSafe()) and asynchronous(DeclaresSafe())
+    assert not keras_internals.reads_every_batch(keras.callbacks.Callback())
+
+
 def test_seed_keras_does_what_set_random_seed_does_for_keras():
     from keras.src.utils.rng_utils import get_random_seed
 
