@@ -2,8 +2,8 @@
 
 >>> import cookbook
 >>> cookbook.list_recipes()
-['bow_mlp', 'cats_vs_dogs_cnn', 'cifar10_cnn', 'imdb_lstm', 'linear_regression',
- 'logistic_regression', 'mnist_cnn', 'mnist_dense']
+['bow_mlp', 'cats_vs_dogs_cnn', 'cifar10_cnn', 'imdb_lstm', 'imdb_transformer',
+ 'linear_regression', 'logistic_regression', 'mnist_cnn', 'mnist_dense']
 >>> model = cookbook.recipes.mnist_dense()   # a compiled keras.Model
 
 Importing `cookbook` registers the recipes without importing Keras: Keras (and with it the
@@ -27,6 +27,9 @@ def train(recipe, **kwargs):
     from cookbook.backend import check_backend
 
     check_backend()  # a clear error before Keras fails to import an unknown backend
+    from cookbook.console import start_backend
+
+    start_backend(with_tensorflow=True)  # as the command line does: no start-up lines
     from cookbook.training import train as _train
 
     return _train(recipe, **kwargs)

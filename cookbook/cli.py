@@ -140,7 +140,10 @@ def _run(args, argv):
     _start_backend(with_tensorflow=True)  # only once the config is valid
     from cookbook.training import train
 
-    result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
+    try:
+        result = train(config, out=out, verbose=0 if args.quiet else None, find_lr=args.find_lr)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_interrupted(out)) from None
     m = result.metrics
     if not cluster.is_chief:
         print(f"{config.recipe}: process {cluster.process_index} of {cluster.process_count} "
@@ -250,10 +253,21 @@ def _main(args, argv):
         except CookbookError as e:
             print(f"cookbook: error: {e}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
-            print("cookbook: interrupted; run the same command again (same --out) to resume",
-                  file=sys.stderr)
+        except KeyboardInterrupt as e:
+            print(f"cookbook: {e.args[0] if e.args else 'interrupted'}", file=sys.stderr)
             return 130
+
+
+def _interrupted(out):
+    """What an interrupted run kept, and what to do next, in one line."""
+    from cookbook import run_dir
+
+    epoch = run_dir.backed_up_epochs(out)
+    if epoch:
+        return (f"interrupted; epoch {epoch} is kept in {run_dir.backup_dir(out)}: run the same "
+                f"command again (same --out {out}) to resume after it")
+    return ("interrupted before the first epoch finished, so nothing was kept: run the same "
+            "command again to start over")
 
 
 if __name__ == "__main__":  # pragma: no cover

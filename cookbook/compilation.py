@@ -10,6 +10,7 @@
 """
 
 import math
+import threading
 import time
 
 from cookbook import keras_internals
@@ -20,8 +21,11 @@ JIT_COMPILE = ("auto", True, False)
 # Each compiled call should keep the device busy at least this long.
 TARGET_CALL_SECONDS = 0.02
 MAX_STEPS_PER_EXECUTION = 128
-# The probe: one call to compile, then this many timed steps.
+# The probe: one call to compile, then at most this many timed steps, stopping at the first
+# step over TARGET_CALL_SECONDS, and within max(PROBE_MIN_SECONDS, PROBE_SHARE_OF_FIT x the fit).
 PROBE_STEPS = 8
+PROBE_MIN_SECONDS = 2.0
+PROBE_SHARE_OF_FIT = 0.05
 
 
 def layers_without_jit(model):
@@ -83,26 +87,28 @@ def steps_for(step_seconds, steps_per_epoch):
 
 def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, setting="auto",
                                per_batch_callbacks=False, one_step_reason=None,
-                               last_batch_size=None):
+                               last_batch_size=None, epochs=1, announce=None):
     """Set `model.steps_per_execution` from `fit.steps_per_execution` and return a record.
 
-    With `"auto"` on JAX or TensorFlow, a few steps are timed on the first batch of `(x, y)`
-    in a short `fit` that compiles what the real one reuses, and the model's weights, optimizer
-    state and random-number state are put back exactly as they were; the count then follows `steps_for`. PyTorch and
-    `per_batch_callbacks` (a callback that must see every batch, like the LR finder) get 1,
-    and so does any `one_step_reason` the caller gives. `(x, y)` needs to hold one batch
-    only when `last_batch_size` (the size of an epoch's last batch) is given.
+    With `"auto"` on JAX or TensorFlow, steps are timed on the first batch of `(x, y)` in a
+    short `fit` that compiles what the real one reuses (`probe_step_seconds`), and the model's
+    weights, optimizer state and random-number state are put back exactly as they were; the
+    count then follows `steps_for`. PyTorch and `per_batch_callbacks` (a callback that must see
+    every batch, like the LR finder) get 1, and so does any `one_step_reason` the caller gives.
+    `(x, y)` needs to hold one batch only when `last_batch_size` (the size of an epoch's last
+    batch) is given. `announce(line)`, when given, is called once if the probe lasts longer
+    than a second, with what it is doing.
 
     Returns:
-        `{"setting", "chosen", "probe_step_seconds", "probe_seconds", "reason"}` for
-        `metrics.json`; `probe_seconds` is the probe's whole time, compilation included (the
-        real `fit` then starts compiled).
+        `{"setting", "chosen", "probe_step_seconds", "probe_steps", "probe_seconds",
+        "reason"}` for `metrics.json`; `probe_seconds` is the probe's whole time, compilation
+        included (the real `fit` then starts compiled).
     """
     import keras
 
     backend = keras.backend.backend()
-    record = {"setting": setting, "chosen": 1, "probe_step_seconds": None, "probe_seconds": None,
-              "reason": None}
+    record = {"setting": setting, "chosen": 1, "probe_step_seconds": None, "probe_steps": None,
+              "probe_seconds": None, "reason": None}
     if setting != "auto":
         record.update(chosen=setting, reason="set in the config")
     elif backend == "torch":
@@ -113,12 +119,27 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
         record["reason"] = one_step_reason
     else:
         start = time.perf_counter()
-        step = _probe_step_seconds(model, x, y, batch_size, last_batch_size)
+        line = threading.Timer(1.0, announce or (lambda _: None), args=(
+            "steps per call: compiling the training step and timing a few steps "
+            f"(at most {PROBE_STEPS}, stopping at the first over "
+            f"{TARGET_CALL_SECONDS * 1000:g} ms)",))
+        line.daemon = True
+        line.start()
+        try:
+            step, timed = _probe_step_seconds(model, x, y, batch_size, last_batch_size,
+                                              fit_steps=steps_per_epoch * max(epochs, 1))
+        finally:
+            line.cancel()
         record.update(chosen=steps_for(step, steps_per_epoch), probe_step_seconds=round(step, 6),
-                      probe_seconds=round(time.perf_counter() - start, 3),
+                      probe_steps=timed, probe_seconds=round(time.perf_counter() - start, 3),
                       reason=f"{TARGET_CALL_SECONDS * 1000:g} ms per call")
     _set_steps(model, record["chosen"])
     return record
+
+
+def probe_budget(step_seconds, fit_steps):
+    """How long the probe may last: 2 s, or 5% of the fit it is for when that is longer."""
+    return max(PROBE_MIN_SECONDS, PROBE_SHARE_OF_FIT * step_seconds * fit_steps)
 
 
 def _set_steps(model, steps):
@@ -132,17 +153,18 @@ def _set_steps(model, steps):
         model.make_train_function(force=True)
 
 
-def _probe_step_seconds(model, x, y, batch_size, last_batch_size=None):
-    """Seconds per training step, compilation excluded; the model is left as it was.
+def _probe_step_seconds(model, x, y, batch_size, last_batch_size=None, fit_steps=1):
+    """`(seconds per training step, steps timed)`, compilation excluded; the model is left as
+    it was.
 
-    The probe is a short `fit` of two epochs on copies of the first batch (and a last batch
-    as small as the real epoch's), so it compiles exactly what the real `fit` then reuses;
-    the second epoch is timed.
+    The probe is a short `fit` on copies of the first batch (and a last batch as small as the
+    real epoch's), so it compiles what the real `fit` then reuses. The first call compiles;
+    the calls after it are timed one by one, and the probe stops at the first step slower than
+    `TARGET_CALL_SECONDS` (one step per call is then the answer), after `PROBE_STEPS` steps,
+    or once it has lasted `probe_budget`.
     """
     import keras
     import numpy as np
-
-    from cookbook.callbacks.device_report import DeviceReport
 
     if not model.optimizer.built:
         model.optimizer.build(model.trainable_variables)
@@ -156,18 +178,53 @@ def _probe_step_seconds(model, x, y, batch_size, last_batch_size=None):
         last = len(x) % batch_size if len(x) > batch_size else 0
     else:
         last = last_batch_size % n
-    parts = [slice(0, n)] * PROBE_STEPS + ([slice(0, last)] if last else [])
+    per_call = max(int(model.steps_per_execution or 1), 1)
+    parts = [slice(0, n)] * (PROBE_STEPS + 1) * per_call + ([slice(0, last)] if last else [])
     x_probe = np.concatenate([np.asarray(x[p]) for p in parts])
     y_probe = np.concatenate([np.asarray(y[p]) for p in parts])
-    report = DeviceReport(n, verbose=0)
+    timer = _step_timer(fit_steps)
     try:
-        model.fit(x_probe, y_probe, batch_size=n, epochs=2, shuffle=False, verbose=0,
-                  callbacks=[report])
+        model.fit(x_probe, y_probe, batch_size=n, epochs=1, shuffle=False, verbose=0,
+                  callbacks=[timer])
     finally:
         for variable, value in saved:
             variable.assign(value)
         model.reset_metrics()
-    return report.step_seconds
+        model.stop_training = False
+    return timer.step_seconds, timer.steps
+
+
+def _step_timer(fit_steps):
+    """A `StepTimer` callback (the class is made here, where Keras is imported)."""
+    import keras
+
+    class StepTimer(keras.callbacks.Callback):
+        """Times each call after the first (which compiles), reading the loss so that the
+        device has finished; stops the probe as `_probe_step_seconds` says."""
+
+        def __init__(self, fit_steps):
+            super().__init__()
+            self.fit_steps, self.steps, self.seconds = fit_steps, 0, 0.0
+            self._start = time.perf_counter()
+            self._last = None
+
+        @property
+        def step_seconds(self):
+            return self.seconds / self.steps if self.steps else TARGET_CALL_SECONDS * 2
+
+        def on_train_batch_end(self, batch, logs=None):
+            float(keras.ops.convert_to_numpy((logs or {}).get("loss", 0.0)))
+            now = time.perf_counter()
+            if self._last is not None:
+                self.steps += batch - self._last[0]
+                self.seconds += now - self._last[1]
+                slow = (now - self._last[1]) / max(batch - self._last[0], 1)
+                if (slow > TARGET_CALL_SECONDS or self.steps >= PROBE_STEPS
+                        or now - self._start > probe_budget(self.step_seconds, self.fit_steps)):
+                    self.model.stop_training = True
+            self._last = (batch, now)
+
+    return StepTimer(fit_steps)
 
 
 def _state(model):

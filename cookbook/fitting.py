@@ -73,12 +73,16 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
     steps = choose_steps_per_execution(
         model, first_x, first_y, batch_size=fit_config.batch_size, steps_per_epoch=len(train),
         last_batch_size=train.last_batch_size, setting=fit_config.steps_per_execution,
-        per_batch_callbacks=per_batch or any(keras_internals.reads_every_batch(cb) for cb in callbacks),
-        one_step_reason=one_step_reason)
+        per_batch_callbacks=per_batch or any(map(keras_internals.reads_every_batch, callbacks)),
+        one_step_reason=one_step_reason, epochs=fit_config.epochs,
+        announce=_say if fit_config.verbose and cluster.is_chief else None)
     cbs, guard, device_report = fit_callbacks(out, fit_config, train.num_examples,
                                               val is not None, chief=cluster.is_chief)
     backup, stopper = cbs[0], next((cb for cb in cbs if isinstance(cb, EarlyStopping)), None)
-    train.set_epoch(run_dir.backed_up_epochs(out))  # a resumed run's next order
+    done = run_dir.backed_up_epochs(out)
+    train.set_epoch(done)  # a resumed run's next order
+    if done and fit_config.verbose and cluster.is_chief:
+        _say(f"resuming after epoch {done} of {fit_config.epochs} from {run_dir.backup_dir(out)}")
     history = {}
     with lost_peers_as_errors(cluster, out):
         try:
@@ -151,6 +155,10 @@ def peer_lost_message(cluster, error, out):
     return (f"process {cluster.process_index} of {cluster.process_count}: another process of "
             f"this run stopped ({detail[:160]}); start every process again with the same "
             f"command and --out {out}: the run {resume}")
+
+
+def _say(line):
+    print(line, flush=True)
 
 
 def _kept_after_divergence(out):

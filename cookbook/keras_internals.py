@@ -1,18 +1,21 @@
-"""Every Keras and TensorFlow internal cookbook relies on, named once and checked where it is used.
+"""Every Keras and TensorFlow internal cookbook relies on, named once, checked where it is used.
 
 Keras' public API does not cover a few things cookbook needs; each is reached through one
 function here, and nowhere else:
 
-| internal | used for |
-|---|---|
-| `Layer._flatten_layers()` | every layer of a model, nested ones included (`layers`) |
-| `Layer.supports_jit` | whether a layer can be XLA-compiled, Keras' own rule (`supports_jit`) |
-| `Layer._seed_generators`, `SeedGenerator.next` | TensorFlow workers' own dropout masks (`offset_draws`) |
-| `Trainer._symbolic_build`, `Trainer._maybe_symbolic_build` | building a model from one local batch under a multi-worker strategy (`build_from_batch`) |
-| `Trainer._get_metrics_result_or_logs` | epoch logs summed over TensorFlow workers (`replace_epoch_logs`) |
-| `Callback.async_safe` | whether a user's callback makes Keras wait after every batch (`reads_every_batch`) |
-| `keras.src` global seed state | seeding without importing TensorFlow (`seed_keras`) |
-| `tensorflow.python.eager.context` | a registration deadline for TensorFlow workers (`coordination_context`, `bound_registration`) |
+- `Layer._flatten_layers()`: every layer of a model, nested ones included (`layers`);
+- `Layer.supports_jit`: whether a layer can be XLA-compiled, Keras' own rule (`supports_jit`);
+- `Layer._seed_generators`, `SeedGenerator.next`: each TensorFlow worker's own dropout masks
+  (`offset_draws`);
+- `Trainer._symbolic_build`, `Trainer._maybe_symbolic_build`: building a model from one local
+  batch under a multi-worker strategy (`build_from_batch`);
+- `Trainer._get_metrics_result_or_logs`: epoch logs summed over TensorFlow workers
+  (`replace_epoch_logs`);
+- `Callback.async_safe`: whether a user's callback makes Keras wait after every batch
+  (`reads_every_batch`);
+- `keras.src`'s global seed state: seeding without importing TensorFlow (`seed_keras`);
+- `tensorflow.python.eager.context`: a registration deadline for TensorFlow workers
+  (`coordination_context`, `bound_registration`).
 
 A name that the installed Keras no longer has is never skipped: it raises
 `UnsupportedKerasError`, one line that names it and the Keras versions cookbook supports.
@@ -32,7 +35,7 @@ from cookbook.errors import UnsupportedKerasError
 
 
 def supported_keras():
-    """The Keras requirement cookbook declares (from its installed metadata), e.g. `keras>=3.12.0`."""
+    """The Keras requirement cookbook declares (its installed metadata), e.g. `keras>=3.12.0`."""
     from importlib import metadata
 
     try:
@@ -158,7 +161,8 @@ def bound_registration(ctx, leader, timeout_ms):
         raise UnsupportedKerasError(
             f"TensorFlow {tf.__version__} cannot give its workers a deadline to join "
             "(CoordinationServiceConfig has no cluster_register_with_barrier); training over "
-            "several TensorFlow processes needs TensorFlow 2.19 or newer: pip install -U tensorflow")
+            "several TensorFlow processes needs TensorFlow 2.19 or newer: "
+            "pip install -U tensorflow")
     config.cluster_register_with_barrier = True
     return ctx
 

@@ -46,6 +46,9 @@ def load_data(recipe, source):
 
     Load it once and hand it to `train`, which trains on it instead of loading it again.
     """
+    from cookbook.console import start_backend
+
+    start_backend(with_tensorflow=True)  # the frameworks' start-up lines stay out of the notebook
     data = load_dataset(get_recipe(recipe).dataset, source, seed=SEED)
     classes = ", ".join(map(str, data.class_names)) or "none (regression)"
     print(f"{data.name} from {data.source}: {len(data.x_train)} train, {len(data.x_test)} test; "

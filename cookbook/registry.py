@@ -14,6 +14,7 @@ Example:
 """
 
 import dataclasses
+import functools
 import inspect
 from typing import Any, Callable
 
@@ -160,11 +161,18 @@ def register(*, dataset: str, targets, preprocessor: Callable[[dict], Any],
             raise ValueError(f"a recipe named {fn.__name__!r} is already registered")
         if task not in ("classification", "regression"):
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
-        _RECIPES[fn.__name__] = RecipeSpec(fn.__name__, fn, dataset,
+        @functools.wraps(fn)
+        def recipe(**hyperparameters):
+            from cookbook.console import start_backend
+
+            start_backend()  # Keras' first import, without the frameworks' start-up lines
+            return fn(**hyperparameters)
+
+        _RECIPES[fn.__name__] = RecipeSpec(fn.__name__, recipe, dataset,
                                            (targets,) if isinstance(targets, Target)
                                            else tuple(targets), dict(fit or {}),
                                            task, preprocessor)
-        return fn
+        return recipe
 
     return decorator
 

@@ -75,10 +75,13 @@ def claim(out, config):
     try:
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
-                if f.read() == wanted:
-                    # Files a killed process was writing when it stopped.
-                    atomic.remove_leftovers(out, RUN_FILES)
-                    return "resume"
+                held = f.read()
+            if held == wanted or _what_trains(held) == _what_trains(wanted):
+                # Files a killed process was writing when it stopped.
+                atomic.remove_leftovers(out, RUN_FILES)
+                if held != wanted:  # only how much it prints changed (e.g. --quiet)
+                    atomic.write_text(path, wanted)
+                return "resume"
             if os.path.isdir(os.path.join(out, BACKUP_DIR)):
                 raise RunDirError(
                     f"{out} holds an unfinished run of {backed_up_epochs(out)} epoch(s) with "
@@ -94,6 +97,20 @@ def claim(out, config):
         raise RunDirError(f"cannot write the run directory {out} ({e.strerror or e}); choose an "
                           "--out you can write to") from None
     return state
+
+
+def _what_trains(toml_text):
+    """A config's settings without those that only change what a run prints (`fit.verbose`),
+    or None when the text is not a config."""
+    import tomllib
+
+    try:
+        settings = tomllib.loads(toml_text)
+    except tomllib.TOMLDecodeError:
+        return None
+    if isinstance(settings.get("fit"), dict):
+        settings["fit"].pop("verbose", None)
+    return settings
 
 
 def check_unfinished(out):

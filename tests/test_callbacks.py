@@ -30,9 +30,25 @@ def test_progress_shows_each_epoch_with_its_metrics(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and lines[1].startswith("Epoch 2/2 - loss: ")
     assert "val_loss: " in lines[1]
-    tiny_model(0.01).fit(x, y, batch_size=4, epochs=1, verbose=0, callbacks=[Progress()])
+
+
+def test_progress_bar_in_a_terminal_and_plain_lines_elsewhere(capsys, monkeypatch):
+    from cookbook.callbacks import progress
+
+    x, y = np.ones((10, 3), "float32"), np.ones((10,), "float32")
+    monkeypatch.setattr(progress, "_interactive", lambda: True)
+    history = tiny_model(0.01).fit(x, y, batch_size=4, epochs=1, verbose=0,
+                                   callbacks=[Progress()])
     out = capsys.readouterr().out
-    assert out.startswith("Epoch 1/1") and "3/3" in out and "loss: " in out
+    loss = history.history["loss"][0]
+    # the epoch's value as Keras gives it, not averaged again by the bar
+    assert out.startswith("Epoch 1/1") and "3/3" in out and f"loss: {loss:.4f}" in out
+    monkeypatch.setattr(progress, "_interactive", lambda: False)  # a file, a pipe, CI's log
+    history = tiny_model(0.01).fit(x, y, batch_size=4, epochs=2, verbose=0,
+                                   callbacks=[Progress()])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"Epoch {i + 1}/2 - loss: {loss:.4f}"
+                     for i, loss in enumerate(history.history["loss"])]
 
 
 def test_epoch_backup_resumes_from_the_last_finished_epoch(tmp_path):

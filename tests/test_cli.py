@@ -146,6 +146,7 @@ def test_failed_export_leaves_nothing(tmp_path, capsys, monkeypatch, mnist_npz):
     assert sorted(os.listdir(exports / "mnist_dense")) == ["1"]
 
 
+@pytest.mark.slow
 def test_find_lr_and_text_report(tmp_path, capsys, reviews_csv):
     run = tmp_path / "run"
     code, _, err = cli(capsys, "run", "imdb_lstm", "--data", reviews_csv, "--out", run,
@@ -215,3 +216,23 @@ def test_a_run_prints_no_framework_start_up_lines(tmp_path):
     proc = subprocess.run(args, capture_output=True, text=True,
                           env={**env, "COOKBOOK_FRAMEWORK_LOGS": "1"})
     assert proc.returncode == 0 and proc.stderr != ""
+
+
+def test_ctrl_c_says_resume_only_when_an_epoch_was_kept(tmp_path, capsys, monkeypatch):
+    import cookbook.training
+    from cookbook import run_dir
+
+    out = tmp_path / "run"
+
+    def interrupted(config, out, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cookbook.training, "train", interrupted)
+    code, _, err = cli(capsys, "run", "logistic_regression", "--out", out)
+    assert code == 130 and "nothing was kept" in err and "resume" not in err
+    os.makedirs(run_dir.backup_dir(str(out)))
+    with open(os.path.join(run_dir.backup_dir(str(out)), run_dir.BACKUP_METADATA_FILE), "w") as f:
+        json.dump({"epoch": 3}, f)
+    code, _, err = cli(capsys, "run", "logistic_regression", "--out", out)
+    assert code == 130 and err.count("\n") == 1
+    assert f"epoch 3 is kept in {run_dir.backup_dir(str(out))}" in err and "to resume" in err

@@ -99,6 +99,26 @@ def test_auto_probe_leaves_the_model_as_it_was_and_the_count_takes_effect():
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.skipif(BACKEND == "torch", reason="the torch backend runs one step per call")
+@pytest.mark.parametrize("limit, timed", [
+    ({}, compilation.PROBE_STEPS),  # fast steps: all of them timed
+    ({"TARGET_CALL_SECONDS": 0.0}, 1),  # a step over the target: one per call, at once
+    ({"TARGET_CALL_SECONDS": 1e9, "PROBE_MIN_SECONDS": 0.0, "PROBE_SHARE_OF_FIT": 0.0}, 1),
+])
+def test_the_probe_stops_at_a_slow_step_or_its_budget(monkeypatch, limit, timed):
+    for name, value in limit.items():
+        monkeypatch.setattr(compilation, name, value)
+    said = []
+    x, y = np.ones((64, 3), "float32"), np.ones((64,), "float32")
+    record = choose_steps_per_execution(tiny_model(), x, y, batch_size=4, steps_per_epoch=16,
+                                        announce=said.append)
+    per_call = 2 if BACKEND == "jax" else 1  # JAX's probe runs two steps per call
+    assert timed <= record["probe_steps"] <= max(timed, per_call)
+    if limit.get("TARGET_CALL_SECONDS") == 0.0:
+        assert record["chosen"] == 1
+    assert record["probe_seconds"] < 1.5 or said  # a wait over a second says what it is
+
+
 def test_explicit_counts_torch_and_per_batch_callbacks_skip_the_probe():
     model = tiny_model()
     x, y = np.ones((8, 3), "float32"), np.ones((8,), "float32")

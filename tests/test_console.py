@@ -37,3 +37,25 @@ def test_warnings_are_one_line(capsys):
         warnings.warn("mnist is not prepared here:\n   training on the sample", UserWarning)
     assert capsys.readouterr().err == (
         "cookbook: warning: mnist is not prepared here: training on the sample\n")
+
+
+QUIET_API = """
+import sys
+import cookbook
+cookbook.recipes.mnist_dense()
+result = cookbook.train("logistic_regression", out=sys.argv[1], verbose=0,
+                        overrides={"data.source": "sklearn", "fit.epochs": 1})
+print(result.metrics["test"]["accuracy"])
+"""
+
+
+@pytest.mark.slow
+def test_the_python_api_prints_no_framework_start_up_lines(tmp_path):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", FRAMEWORK_LOGS)}
+    proc = subprocess.run([sys.executable, "-c", QUIET_API, str(tmp_path / "run")], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "" and float(proc.stdout) > 0.5

@@ -7,6 +7,7 @@ Every notebook is executed on offline data with a small budget, injected after i
 import glob
 import json
 import os
+import re
 
 import jupytext
 import nbformat
@@ -16,6 +17,9 @@ from nbclient import NotebookClient
 
 from conftest import SMALL, write_reviews_csv
 
+# What TensorFlow, XLA and absl print as they start (cookbook hides it, `cookbook.console`).
+FRAMEWORK_LINE = re.compile(r"(^[IWEF]\d{4} |absl::InitializeLog|oneDNN|cuInit|cuda drivers)",
+                            re.MULTILINE)
 NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                          "notebooks")
 SOURCES = sorted(glob.glob(os.path.join(NOTEBOOKS, "*.py")))
@@ -78,7 +82,8 @@ def parameters(name, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", names())
-def test_notebook_runs(name, tmp_path):
+def test_notebook_runs(name, tmp_path, monkeypatch):
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # as a user's kernel starts
     notebook = nbformat.read(os.path.join(NOTEBOOKS, f"{name}.ipynb"), as_version=4)
     index = next(i for i, c in enumerate(notebook.cells)
                  if "parameters" in c.metadata.get("tags", []))
@@ -95,6 +100,9 @@ def test_notebook_runs(name, tmp_path):
     figures = [o for c in notebook.cells for o in c.get("outputs", [])
                if "image/png" in o.get("data", {})]
     assert figures, "the notebook shows no plot"
+    errors = [o["text"] for c in notebook.cells for o in c.get("outputs", [])
+              if o.get("name") == "stderr"]
+    assert not any(FRAMEWORK_LINE.search(text) for text in errors), errors
 
 
 @pytest.mark.slow

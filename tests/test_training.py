@@ -77,7 +77,7 @@ class FirstEpoch(keras.callbacks.Callback):
             self.first = epoch
 
 
-def test_interrupted_run_resumes_where_it_stopped(tmp_path):
+def test_interrupted_run_resumes_where_it_stopped(tmp_path, capsys):
     out = str(tmp_path / "run")
     overrides = small("logistic_regression", **{"fit.epochs": 4,
                                                 "fit.early_stopping_patience": 0})
@@ -88,8 +88,10 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
     assert os.path.isdir(os.path.join(out, "backup"))
     first = FirstEpoch()
     result = cookbook.train("logistic_regression", out=out, overrides=overrides,
-                            callbacks=[first])
+                            callbacks=[first], verbose=1)  # quiet before: still resumes
     assert first.first == 2  # epochs 0 and 1 were done before the interruption
+    said = capsys.readouterr().out.splitlines()
+    assert f"resuming after epoch 2 of 4 from {os.path.join(out, 'backup')}" in said
     assert result.metrics["epochs"] == 4
     assert read_history(os.path.join(out, "history.csv"))["loss"] == result.history["loss"]
     assert not os.path.exists(os.path.join(out, "backup"))

@@ -33,7 +33,7 @@ def short_review(length=5):
     return ids
 
 
-@pytest.mark.parametrize("norm_first", [True, False])
+@pytest.mark.parametrize("norm_first", [True, pytest.param(False, marks=pytest.mark.slow)])
 def test_a_short_review_scores_the_same_alone_and_padded(norm_first):
     model = trained(norm_first)
     padded = short_review()
@@ -46,6 +46,7 @@ def test_a_short_review_scores_the_same_alone_and_padded(norm_first):
     assert abs(float(model.predict(changed, verbose=0)[0, 0]) - float(p_padded[0, 0])) > 1e-6
 
 
+@pytest.mark.slow
 def test_padding_is_masked_under_mixed_bfloat16():
     model = trained(dtype="mixed_bfloat16")
     padded = short_review()
@@ -87,6 +88,7 @@ def test_width_must_split_over_the_heads():
         cookbook.recipes.imdb_transformer(**{**SMALL, "num_heads": 3})
 
 
+@pytest.mark.slow
 def test_layers_round_trip_through_a_keras_file(tmp_path):
     model = trained(norm_first=False)
     path = str(tmp_path / "model.keras")
@@ -100,6 +102,7 @@ def test_layers_round_trip_through_a_keras_file(tmp_path):
     assert isinstance(loaded.get_layer("embedding"), TokenAndPositionEmbedding)
 
 
+@pytest.mark.slow
 def test_the_run_report_shows_the_words_attended_to(tmp_path):
     csv = write_reviews_csv(tmp_path / "reviews.csv", n=60)
     out = str(tmp_path / "run")

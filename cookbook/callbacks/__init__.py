@@ -1,5 +1,9 @@
 """Training callbacks, one per module."""
 
+from cookbook.console import start_backend
+
+start_backend()  # each module imports Keras: first without the frameworks' start-up lines
+
 from cookbook.callbacks.backup import EpochBackup
 from cookbook.callbacks.device_report import DeviceReport
 from cookbook.callbacks.early_stopping import EarlyStopping

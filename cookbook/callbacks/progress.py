@@ -1,6 +1,13 @@
 """A progress bar that never waits for the accelerator."""
 
+import sys
+
 import keras
+
+
+def _interactive():
+    """Whether standard output is a terminal or a notebook's output area."""
+    return "ipykernel" in sys.modules or (hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
 
 
 class Progress(keras.callbacks.Callback):
@@ -13,8 +20,8 @@ class Progress(keras.callbacks.Callback):
     `fit(verbose=0)` so Keras adds no bar of its own.
 
     Args:
-        verbose: 1 for a bar that moves within the epoch, 2 for one line per epoch, 0 for
-            nothing.
+        verbose: 1 for a bar that moves within the epoch (one line per epoch when standard
+            output is not a terminal or a notebook), 2 for one line per epoch, 0 for nothing.
 
     Example:
 
@@ -25,7 +32,9 @@ class Progress(keras.callbacks.Callback):
 
     def __init__(self, verbose=1):
         super().__init__()
-        self.verbose = verbose
+        # A bar redraws itself with carriage returns and colours, which only a terminal or a
+        # notebook shows as intended: into a file or a pipe it writes one line per epoch.
+        self.verbose = 2 if verbose == 1 and not _interactive() else verbose
         self._bar = None
 
     def on_epoch_begin(self, epoch, logs=None):
