@@ -29,7 +29,9 @@ def train(recipe, **kwargs):
     check_backend()  # a clear error before Keras fails to import an unknown backend
     from cookbook.console import start_backend
 
-    start_backend(with_tensorflow=True)  # as the command line does: no start-up lines
+    # As the command line does, without the start-up lines; the devices are listed once the
+    # process has joined any others it trains with.
+    start_backend(with_tensorflow=True, devices=False)
     from cookbook.training import train as _train
 
     return _train(recipe, **kwargs)

@@ -14,11 +14,10 @@ cookbook predict runs/imdb --text "A fine film." --file new_reviews.txt
 
 import argparse
 import json
-import logging
 import os
 import sys
 
-from cookbook.console import (FRAMEWORK_LOGS, framework_logs_requested, one_line_warnings,
+from cookbook.console import (FRAMEWORK_LOGS, fewer_framework_logs, one_line_warnings,
                               start_backend)
 from cookbook.config import CHOICES
 from cookbook.errors import ConfigError, CookbookError
@@ -84,16 +83,23 @@ def _start_backend(with_tensorflow=False):
     from cookbook.backend import check_backend
 
     check_backend()
-    _fewer_framework_logs()
+    fewer_framework_logs()
     start_backend(with_tensorflow)
 
 
-def _fewer_framework_logs():
-    if not framework_logs_requested():
-        # TensorFlow's logs after its start-up follow this setting; tensorflow-datasets and
-        # absl log through Python's `absl` logger.
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        logging.getLogger("absl").setLevel(logging.ERROR)
+def _check_before_starting(config, out):
+    """What can be refused before Keras and a backend start (seconds): a finished `out`, one
+    another process trains in, a data source that is not there or not the dataset's layout."""
+    from cookbook import run_dir, run_lock
+    from cookbook.backend import configured_backend
+    from cookbook.cluster import from_environment
+    from cookbook.data.catalog import check_source
+    from cookbook.registry import get_recipe
+
+    run_dir.check_unfinished(out)
+    if from_environment(configured_backend()).process_count == 1:  # process 0 of several holds
+        run_lock.check_free(out)                                   # it for all of them
+    check_source(get_recipe(config.recipe).dataset, config.data.source)
 
 
 def _list():
@@ -129,13 +135,14 @@ def _run(args, argv):
     for key, value, origin in overrides:
         config_lib.set_value(config, key, value, origin)
     out = args.out or os.path.join("runs", config.recipe)
+    _check_before_starting(config, out)
     if several:
         return _launch(args, argv, config)
     from cookbook.backend import check_backend
     from cookbook.cluster import join
 
     backend = check_backend()
-    _fewer_framework_logs()
+    fewer_framework_logs()
     cluster = join(config.fit.distribute, backend)  # before the backend lists devices
     _start_backend(with_tensorflow=True)  # only once the config is valid
     from cookbook.training import train

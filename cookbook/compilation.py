@@ -87,7 +87,7 @@ def steps_for(step_seconds, steps_per_epoch):
 
 def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, setting="auto",
                                per_batch_callbacks=False, one_step_reason=None,
-                               last_batch_size=None, epochs=1, announce=None):
+                               epochs=1, announce=None):
     """Set `model.steps_per_execution` from `fit.steps_per_execution` and return a record.
 
     With `"auto"` on JAX or TensorFlow, steps are timed on the first batch of `(x, y)` in a
@@ -95,9 +95,8 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
     weights, optimizer state and random-number state are put back exactly as they were; the
     count then follows `steps_for`. PyTorch and `per_batch_callbacks` (a callback that must see
     every batch, like the LR finder) get 1, and so does any `one_step_reason` the caller gives.
-    `(x, y)` needs to hold one batch only when `last_batch_size` (the size of an epoch's last
-    batch) is given. `announce(line)`, when given, is called once if the probe lasts longer
-    than a second, with what it is doing.
+    `(x, y)` needs to hold one batch only. `announce(line)`, when given, is called once if the
+    probe lasts longer than a second, with what it is doing.
 
     Returns:
         `{"setting", "chosen", "probe_step_seconds", "probe_steps", "probe_seconds",
@@ -126,7 +125,7 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
         line.daemon = True
         line.start()
         try:
-            step, timed = _probe_step_seconds(model, x, y, batch_size, last_batch_size,
+            step, timed = _probe_step_seconds(model, x, y, batch_size,
                                               fit_steps=steps_per_epoch * max(epochs, 1))
         finally:
             line.cancel()
@@ -153,15 +152,17 @@ def _set_steps(model, steps):
         model.make_train_function(force=True)
 
 
-def _probe_step_seconds(model, x, y, batch_size, last_batch_size=None, fit_steps=1):
+def _probe_step_seconds(model, x, y, batch_size, fit_steps=1):
     """`(seconds per training step, steps timed)`, compilation excluded; the model is left as
     it was.
 
-    The probe is a short `fit` on copies of the first batch (and a last batch as small as the
-    real epoch's), so it compiles what the real `fit` then reuses. The first call compiles;
-    the calls after it are timed one by one, and the probe stops at the first step slower than
+    The probe is a short `fit` on copies of the first batch, so it compiles the full-batch
+    step the real `fit` then reuses (a shorter last batch, when the epoch has one, is compiled
+    by the real `fit` as it would be without a probe). The first call compiles; the calls after
+    it are timed one by one, and the probe stops at the first step slower than
     `TARGET_CALL_SECONDS` (one step per call is then the answer), after `PROBE_STEPS` steps,
-    or once it has lasted `probe_budget`.
+    or once it has lasted `probe_budget` (compilation included), after one timed call at
+    least.
     """
     import keras
     import numpy as np
@@ -174,12 +175,8 @@ def _probe_step_seconds(model, x, y, batch_size, last_batch_size=None, fit_steps
     if keras.backend.backend() == "jax":
         model.steps_per_execution = max(model.steps_per_execution, 2)
     n = min(batch_size, len(x))
-    if last_batch_size is None:
-        last = len(x) % batch_size if len(x) > batch_size else 0
-    else:
-        last = last_batch_size % n
     per_call = max(int(model.steps_per_execution or 1), 1)
-    parts = [slice(0, n)] * (PROBE_STEPS + 1) * per_call + ([slice(0, last)] if last else [])
+    parts = [slice(0, n)] * (PROBE_STEPS + 1) * per_call
     x_probe = np.concatenate([np.asarray(x[p]) for p in parts])
     y_probe = np.concatenate([np.asarray(y[p]) for p in parts])
     timer = _step_timer(fit_steps)

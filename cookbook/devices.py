@@ -27,8 +27,11 @@ def list_devices(backend=None):
         import keras
 
         backend = keras.backend.backend()
-    devices = {"tensorflow": _tensorflow_devices, "jax": _jax_devices,
-               "torch": _torch_devices}.get(backend, _cpu_only)()
+    from cookbook.framework_logs import hidden_framework_logs
+
+    with hidden_framework_logs():  # the first call starts the backend, which logs as it does
+        devices = {"tensorflow": _tensorflow_devices, "jax": _jax_devices,
+                   "torch": _torch_devices}.get(backend, _cpu_only)()
     return sorted(devices, key=lambda d: (d["kind"] == "cpu", d["name"]))
 
 

@@ -1,6 +1,9 @@
 """Score a finished run on its test split or on a local file."""
 
+import warnings
+
 from cookbook.data import dataset_kind, load_dataset, read_dataset_file
+from cookbook.data.fingerprint import changed
 from cookbook.data.pipeline import Batches, reader_threads
 from cookbook.errors import DataError
 from cookbook.registry import get_recipe
@@ -32,6 +35,7 @@ def evaluate(run, data=None, batch_size=None):
     dataset = get_recipe(config.recipe).dataset
     if data is None:
         source = run_dir.metrics()["data"]["source"]
+        _check_unchanged(run, source, run_dir.metrics()["data"].get("fingerprint"))
         split = load_dataset(dataset, source, seed=config.fit.seed,
                              label_column=config.data.label_column)
         x, y = split.x_test, split.y_test
@@ -50,6 +54,20 @@ def evaluate(run, data=None, batch_size=None):
     scores = model.evaluate(batches, verbose=0, return_dict=True)
     return {"run": run, "recipe": config.recipe, "data": str(source), "examples": int(len(x)),
             "test": {k: float(v) for k, v in scores.items()}}
+
+
+def _check_unchanged(run, source, saved):
+    """The test split is made again from `source`: refuse when it is not what the run was
+    trained and tested on (`cookbook.data.fingerprint`); warn for a run that recorded none."""
+    if saved is None:
+        warnings.warn(f"{run} was written before cookbook recorded what its data held, so "
+                      f"whether {source} changed since cannot be told; scoring it as it is now")
+        return
+    why = changed(source, saved)
+    if why:
+        raise DataError(f"{run} was trained and tested on {source}, but {why}: its test split "
+                        "would not be the one metrics.json scored; restore it, or pass --data "
+                        "to score a file as it is now (all of its examples)")
 
 
 def _check_class_folders(path, dataset, trained):

@@ -49,7 +49,9 @@ import numpy as np
 
 from cookbook.errors import (ConfigError, CookbookError, ExportError, MissingDependencyError,
                              RunDirError)
+from cookbook import run_lock
 from cookbook.run_dir import RunDir
+from cookbook.text import NO_WORDS, has_words
 
 PARITY_TOLERANCE = 1e-4
 STALE_AFTER_S = 3600  # a temporary folder untouched this long is an abandoned export's
@@ -86,7 +88,7 @@ def next_version(base):
     return max(versions, default=0) + 1
 
 
-def export(run, out, *, version=None, force=False):
+def export(run, out, *, version=None, force=False, reference=None):
     """Export the run's model for TF Serving.
 
     Args:
@@ -94,6 +96,9 @@ def export(run, out, *, version=None, force=False):
         out: the model base folder; the SavedModel goes to `out/<recipe>/<version>/`.
         version: version number; by default the next free one.
         force: replace an existing `version` (otherwise that is an error).
+        reference: `(backend, outputs)`: the model's outputs on the run's examples on the
+            backend that asked for this export (JAX, PyTorch); the SavedModel must match them
+            too, before anything is moved into place.
 
     Returns:
         An `ExportResult`.
@@ -136,18 +141,29 @@ def export(run, out, *, version=None, force=False):
     examples = run_dir.examples()
 
     tmp = _make_temporary(base, version)
+    lock = os.path.join(base, f".{version}.lock")
     try:
+        # One export per version at a time (a second one, with --force too, stops at once).
+        run_lock.hold_file(lock, f"{target} is being exported", "export another --version")
         input_name = _write_saved_model(tf, keras, model, tokenizer, task, class_names, tmp)
-        diff = _parity(tf, model, tokenizer, tmp, input_name, examples)
+        diff, served = _parity(tf, model, tokenizer, tmp, input_name, examples)
         if diff > PARITY_TOLERANCE:
             raise ExportError(f"the exported SavedModel differs from the Keras model by {diff:.3g} "
                               f"(tolerance {PARITY_TOLERANCE}); nothing was written")
+        if reference is not None:  # checked before a --force swaps the old version out
+            backend, outputs = reference
+            diff = max(diff, max_abs_diff(served, outputs))
+            if diff > PARITY_TOLERANCE:
+                raise ExportError(f"the exported SavedModel differs from the {backend} model by "
+                                  f"{diff:.3g} (tolerance {PARITY_TOLERANCE}); nothing was "
+                                  "written")
         _follow_umask(tmp)  # mkdtemp's folder is owner-only; a model server may be another user
         _move_into_place(tmp, target, base, version, force)
     except OSError as e:
         raise RunDirError(_cannot_write(base, e)) from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        run_lock.let_go_file(lock)
     return ExportResult(target, version, input_name, diff)
 
 
@@ -351,28 +367,23 @@ def _export_from_other_backend(run, out, version, force):
     run_dir = RunDir(run).check()
     if importlib.util.find_spec("tensorflow") is None:
         raise MissingDependencyError(MISSING_TENSORFLOW)
+    # The outputs on this backend, which the child checks the SavedModel against before it
+    # moves anything into place (a --force export never loses the old version to a mismatch).
+    model, tokenizer = run_dir.load_model(), run_dir.tokenizer()
+    examples = run_dir.examples()
+    x = tokenizer.transform(examples) if tokenizer else np.asarray(examples, "float32")
+    expected = model.predict(x, verbose=0)
     with tempfile.TemporaryDirectory() as scratch:
-        served_path = os.path.join(scratch, "served.npy")
+        expected_path = os.path.join(scratch, "expected.npy")
+        np.save(expected_path, expected)
         args = [sys.executable, "-m", "cookbook.export", run, out, str(version or ""),
-                "1" if force else "", served_path]
+                "1" if force else "", keras_backend(), expected_path]
         env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
         proc = subprocess.run(args, env=env, capture_output=True, text=True)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
         if proc.returncode or not lines:
             raise _child_error(proc.stderr, run, out)
-        result = ExportResult(**json.loads(lines[-1]))
-        served = np.load(served_path)
-    model, tokenizer = run_dir.load_model(), run_dir.tokenizer()
-    examples = run_dir.examples()
-    x = tokenizer.transform(examples) if tokenizer else np.asarray(examples, "float32")
-    expected = model.predict(x, verbose=0)
-    result.max_abs_diff = max_abs_diff(served, expected)
-    if result.max_abs_diff > PARITY_TOLERANCE:
-        shutil.rmtree(result.path)
-        raise ExportError(f"the exported SavedModel differs from the {keras_backend()} model by "
-                          f"{result.max_abs_diff:.3g} (tolerance {PARITY_TOLERANCE}); nothing "
-                          "was kept")
-    return result
+    return ExportResult(**json.loads(lines[-1]))
 
 
 def _child_error(stderr, run, out):
@@ -406,24 +417,18 @@ def keras_backend():
 
 
 def _child(argv):
-    """`python -m cookbook.export RUN OUT VERSION FORCE SERVED.npy` on the TensorFlow backend."""
+    """`python -m cookbook.export RUN OUT VERSION FORCE BACKEND EXPECTED.npy` on the TensorFlow
+    backend: the export, checked also against `EXPECTED` (the outputs on `BACKEND`)."""
     import json
 
-    run, out, version, force, served_path = argv
+    run, out, version, force, backend, expected_path = argv
     try:
-        result = export(run, out, version=int(version) if version else None, force=bool(force))
+        result = export(run, out, version=int(version) if version else None, force=bool(force),
+                        reference=(backend, np.load(expected_path)))
     except CookbookError as e:
         print(f"cookbook: error: {e}", file=sys.stderr)
         print(f"cookbook: error type: {type(e).__name__}", file=sys.stderr)
         return 2
-    tf = _tf()
-    run_dir = RunDir(run)
-    signature = tf.saved_model.load(result.path).signatures["serving_default"]
-    examples = run_dir.examples()
-    x = tf.constant(examples if run_dir.tokenizer() else np.asarray(examples, "float32"))
-    served = signature(**{result.input_name: x})
-    key = next(k for k in ("prediction", "probability", "probabilities") if k in served)
-    np.save(served_path, served[key].numpy())
     print(json.dumps(dataclasses.asdict(result)))
     return 0
 
@@ -471,7 +476,10 @@ def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
 
         def serve(review):
             review = tf.ensure_shape(review, spec.shape)
-            return outputs(model(vectorize(review), training=False))
+            tokens = vectorize(review)
+            # One answer for the same input: `cookbook predict` refuses such a text too.
+            tf.debugging.assert_equal(has_words(tokens), True, message=f"a review with {NO_WORDS}")
+            return outputs(model(tokens, training=False))
     else:
         input_name = model.inputs[0].name
         spec = _input_spec(tf, model, input_name)
@@ -488,7 +496,8 @@ def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
 
 
 def _parity(tf, model, tokenizer, path, input_name, examples):
-    """Largest absolute difference between the SavedModel and the Keras model on `examples`."""
+    """`(largest absolute difference, served outputs)`: the SavedModel against the Keras model
+    on `examples`."""
     signature = tf.saved_model.load(path).signatures["serving_default"]
     if tokenizer is not None:
         served = signature(**{input_name: tf.constant(examples)})
@@ -498,7 +507,7 @@ def _parity(tf, model, tokenizer, path, input_name, examples):
         served = signature(**{input_name: tf.constant(x)})
         expected = model.predict(x, verbose=0)
     key = next(k for k in ("prediction", "probability", "probabilities") if k in served)
-    return max_abs_diff(served[key].numpy(), expected)
+    return max_abs_diff(served[key].numpy(), expected), served[key].numpy()
 
 
 def max_abs_diff(served, expected):

@@ -72,13 +72,14 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
     first_x, first_y = train[0]
     steps = choose_steps_per_execution(
         model, first_x, first_y, batch_size=fit_config.batch_size, steps_per_epoch=len(train),
-        last_batch_size=train.last_batch_size, setting=fit_config.steps_per_execution,
+        setting=fit_config.steps_per_execution,
         per_batch_callbacks=per_batch or any(map(keras_internals.reads_every_batch, callbacks)),
         one_step_reason=one_step_reason, epochs=fit_config.epochs,
         announce=_say if fit_config.verbose and cluster.is_chief else None)
     cbs, guard, device_report = fit_callbacks(out, fit_config, train.num_examples,
                                               val is not None, chief=cluster.is_chief)
-    backup, stopper = cbs[0], next((cb for cb in cbs if isinstance(cb, EarlyStopping)), None)
+    backup = next(cb for cb in cbs if isinstance(cb, EpochBackup))
+    stopper = next((cb for cb in cbs if isinstance(cb, EarlyStopping)), None)
     done = run_dir.backed_up_epochs(out)
     train.set_epoch(done)  # a resumed run's next order
     if done and fit_config.verbose and cluster.is_chief:
@@ -107,7 +108,7 @@ def fit(model, train, val, fit_config, out, *, callbacks=(), per_batch=False,
 
 
 def fit_callbacks(out, fit_config, samples_per_epoch, validation=True, chief=True):
-    """The callbacks `fit` uses: `(callbacks, nan_guard, device_report)`, the backup first.
+    """The callbacks `fit` uses: `(callbacks, nan_guard, device_report)`, the backup last.
 
     None of them reads anything after every batch, so Keras keeps dispatching steps
     asynchronously (`Progress` replaces Keras' bar, which reads the loss every batch; pass
@@ -120,17 +121,20 @@ def fit_callbacks(out, fit_config, samples_per_epoch, validation=True, chief=Tru
     guard = NaNGuard()
     device_report = DeviceReport(fit_config.batch_size, samples_per_epoch=samples_per_epoch,
                                  verbose=verbose)
-    cbs = [EpochBackup(run_dir.backup_dir(out), write=chief)]
+    cbs = []
     if chief:
         cbs.append(keras.callbacks.CSVLogger(os.path.join(out, run_dir.HISTORY_FILE),
                                              append=True))
     cbs += [guard, device_report, Progress(verbose)]
+    stateful = []
     if validation and fit_config.early_stopping_patience:
-        cbs.append(EarlyStopping(fit_config.early_stopping_patience, verbose=verbose))
+        stateful.append(EarlyStopping(fit_config.early_stopping_patience, verbose=verbose))
     if validation and fit_config.reduce_lr_patience:
-        cbs.append(keras.callbacks.ReduceLROnPlateau(
+        stateful.append(keras.callbacks.ReduceLROnPlateau(
             factor=0.5, patience=fit_config.reduce_lr_patience, verbose=0))
-    return cbs, guard, device_report
+    # The backup after the callbacks whose state it carries (see EpochBackup's `stateful`).
+    backup = EpochBackup(run_dir.backup_dir(out), write=chief, stateful=stateful)
+    return cbs + stateful + [backup], guard, device_report
 
 
 @contextlib.contextmanager

@@ -18,7 +18,9 @@ function here, and nowhere else:
   (`coordination_context`, `bound_registration`).
 
 A name that the installed Keras no longer has is never skipped: it raises
-`UnsupportedKerasError`, one line that names it and the Keras versions cookbook supports.
+`UnsupportedKerasError`, one line that names it and the Keras versions cookbook supports. The
+one exception is `seed_keras`, whose caller then uses `keras.utils.set_random_seed` itself (the
+same seeding, only with TensorFlow imported when it is installed).
 `tests/test_keras_internals.py` checks that each one still takes effect (that Keras calls the
 method patched here, draws through the generator offset here, ...), so a Keras release that
 moves one fails there first.
@@ -32,6 +34,10 @@ names = [layer.name for layer in keras_internals.layers(model)]
 """
 
 from cookbook.errors import UnsupportedKerasError
+
+
+# The newest Keras release CI has run the whole suite on (README.md, "Versions").
+NEWEST_TESTED_KERAS = "3.15.1"
 
 
 def supported_keras():
@@ -59,8 +65,8 @@ def require(owner, name, purpose):
     where = owner.__name__ if isinstance(owner, type) else type(owner).__name__
     raise UnsupportedKerasError(
         f"cookbook needs {where}.{name} ({purpose}), which Keras {keras.__version__} does not "
-        f"have; install a Keras release cookbook supports: pip install '{supported_keras()}' "
-        "(the newest one CI tested is in README.md)") from None
+        f"have; install a Keras release cookbook supports: pip install "
+        f"'{supported_keras()},<={NEWEST_TESTED_KERAS}'") from None
 
 
 def layers(model):
@@ -108,11 +114,13 @@ def replace_epoch_logs(model, logs_from_metrics):
 
 def reads_every_batch(callback):
     """Whether Keras waits for `callback` after every training batch: it has its own
-    `on_train_batch_end` and does not declare itself `async_safe` (the attribute Keras'
-    callback list reads, with no default on `keras.callbacks.Callback`)."""
+    `on_train_batch_end` or `on_batch_end` and does not declare itself `async_safe` (the
+    attribute Keras' callback list reads, with no default on `keras.callbacks.Callback`)."""
     import keras
 
-    own = type(callback).on_train_batch_end is not keras.callbacks.Callback.on_train_batch_end
+    base = keras.callbacks.Callback
+    own = any(getattr(type(callback), name) is not getattr(base, name)
+              for name in ("on_train_batch_end", "on_batch_end"))
     return own and not getattr(callback, "async_safe", False)
 
 

@@ -9,7 +9,7 @@ exported SavedModel serves (`cookbook.export`):
 
 Every record starts with `input`: the image path, `"FILE:LINE"` for a line of `file`, the first
 60 characters of a text, or `"features[I]"` for row I of `features`. An input that cannot be
-read (a file that is not an image, a CSV row with a wrong cell, an empty text) gives
+read (a file that is not an image, a CSV row with a wrong cell, a text with no words) gives
 `{"input": ..., "error": reason}` instead, and the others are still predicted, in the order
 given. Inputs go through the run's own preprocessing (`RunDir.preprocessor()`) and the model a
 batch at a time, so a long list of photos is never decoded all at once.
@@ -167,8 +167,6 @@ def _file_type(file):
 def _text_item(label, text):
     if not isinstance(text, str):
         return label, None, f"not a text: {type(text).__name__}"
-    if not text.strip():
-        return label, None, "empty text"
     return label, text, None
 
 
@@ -193,6 +191,10 @@ def _file_items(path, kind, preprocessor, label_column):
             if kind == "text":
                 return _review_rows(path, reader)
             return _feature_rows(path, reader, preprocessor.num_features, label_column)
+    except UnicodeDecodeError:
+        from cookbook.data.checks import encoding_error
+
+        raise encoding_error(path, f"a .{_file_type(path)} file") from None
     except _READ_ERRORS as e:
         raise DataError(f"{path}: cannot read ({e})") from None
 
@@ -243,8 +245,7 @@ def _review_rows(path, reader):
         if error:
             items.append((label, None, error))
         else:
-            item = _text_item(label, row[column])
-            items.append(item if item[2] != "empty text" else (label, None, "empty review"))
+            items.append(_text_item(label, row[column]))
     return items
 
 
@@ -365,6 +366,16 @@ def _model_inputs(preprocessor, kind, items):
     x = preprocessor(raw if kind == "text" else np.stack(raw))
     if not isinstance(x, np.ndarray):  # a lazy source: a bag of words
         x = np.asarray(x[np.arange(len(x))])
+    if kind == "text":  # the SavedModel refuses these as well (`cookbook.text.has_words`)
+        import keras
+
+        from cookbook.text import NO_WORDS, has_words
+
+        words = keras.ops.convert_to_numpy(has_words(x)).astype(bool)
+        for item, ok in zip(items, words):
+            if not ok:
+                item[2] = NO_WORDS
+        x = x[words]
     return x
 
 

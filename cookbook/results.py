@@ -8,6 +8,7 @@ import json
 import os
 
 from cookbook import atomic, report, run_dir
+from cookbook.data.fingerprint import fingerprint
 from cookbook.report import save_figure
 
 
@@ -42,8 +43,11 @@ def run_metrics(*, config, spec, data, fitted, scores, history, split_sizes, dis
         "epochs": len(next(iter(history.values()), [])),
         "early_stopping": (fitted.early_stopping.summary()
                            if fitted.early_stopping is not None else None),
-        "data": {"dataset": spec.dataset, "source": data.source, **split_sizes,
-                 "class_names": list(data.class_names)},
+        "data": {"dataset": spec.dataset, "source": data.source,
+                 "fingerprint": fingerprint(data.source),
+                 **({"requested": config.data.source} if config.data.source != data.source
+                    else {}),
+                 **split_sizes, "class_names": list(data.class_names)},
         "distribute": distribution,
         "precision": config.fit.precision,
         "device": device,
@@ -72,6 +76,8 @@ def write_results(out, *, config, spec, model, metrics, history, test, raw_x_tes
         class_names: the name of each class id (empty for regression).
         lr_finder: whether `lr_finder.png` was written.
     """
+    import tomli_w
+
     from cookbook.plotting import plot_history
 
     with atomic.atomic_path(os.path.join(out, run_dir.MODEL_FILE)) as tmp:
@@ -80,5 +86,10 @@ def write_results(out, *, config, spec, model, metrics, history, test, raw_x_tes
     plots, texts = report.write_run_plots(out, model, spec.task, test, raw_x_test, class_names)
     plots = [run_dir.CURVES_FILE] + plots + ([run_dir.LR_FINDER_FILE] if lr_finder else [])
     report.write_report(out, config, metrics, plots, texts)
+    used = metrics["data"]["source"]
+    if config.data.source != used:  # "auto" as asked; what it found, once the run is done
+        settings = config.to_dict()
+        settings["data"]["source"] = used
+        atomic.write_text(os.path.join(out, run_dir.CONFIG_FILE), tomli_w.dumps(settings))
     atomic.write_text(os.path.join(out, run_dir.METRICS_FILE),
                       json.dumps(metrics, indent=2) + "\n")

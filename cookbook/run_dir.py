@@ -13,7 +13,8 @@ A run directory holds:
   reviews);
 - `examples.json`: a few raw test inputs (the export checks the SavedModel on them);
 - `vocabulary.txt` for text recipes;
-- while training, `backup/`: the last finished epoch, from which a killed run resumes.
+- while training, `backup/`: the last finished epoch, from which a killed run resumes, and
+  `trainer.lock`: the lock of the process training there (`cookbook.run_lock`).
 
 Training claims a directory (`claim`) and writes it; `RunDir` reads a finished one for
 `evaluate`, `export` and `predict`.
@@ -24,7 +25,7 @@ import json
 import os
 import shutil
 
-from cookbook import atomic, config as config_lib
+from cookbook import atomic, config as config_lib, run_lock
 from cookbook.errors import RunDirError
 from cookbook.text import VOCABULARY_FILE  # written by the text preprocessor
 
@@ -55,6 +56,8 @@ BEFORE_FIRST_EPOCH = (CONFIG_FILE, HISTORY_FILE, EXAMPLES_FILE, LR_FINDER_FILE, 
 
 def claim(out, config):
     """Create `out`, or accept it for resuming the same config; never touch a finished run.
+    This process then holds the lock of `out` (`cookbook.run_lock`) until `release`, or until
+    `cookbook.train` ends; a second trainer is refused.
 
     Args:
         out: the run directory.
@@ -69,8 +72,25 @@ def claim(out, config):
 
     if os.path.exists(out) and not os.path.isdir(out):
         raise RunDirError(f"--out {out} is a file, not a folder; choose another --out")
+    existed = os.path.isdir(out)
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        raise RunDirError(f"cannot write the run directory {out} ({e.strerror or e}); choose an "
+                          "--out you can write to") from None
+    try:
+        run_lock.hold(out)  # one trainer per run directory, from here to the end of the run
+        return _claim_held(out, config, tomli_w.dumps(config.to_dict()), existed)
+    except BaseException:
+        run_lock.let_go(out)
+        if not existed:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _claim_held(out, config, wanted, existed):
+    """`claim` once `out` exists and its lock is held."""
     check_unfinished(out)
-    wanted = tomli_w.dumps(config.to_dict())
     path = os.path.join(out, CONFIG_FILE)
     try:
         if os.path.exists(path):
@@ -87,16 +107,14 @@ def claim(out, config):
                     f"{out} holds an unfinished run of {backed_up_epochs(out)} epoch(s) with "
                     f"another configuration ({path}); resume it with the same settings, or "
                     "choose another --out")
-        if os.path.isdir(out) and set(os.listdir(out)) - set(BEFORE_FIRST_EPOCH):
+        if set(os.listdir(out)) - set(BEFORE_FIRST_EPOCH) - {run_lock.LOCK_FILE}:
             raise RunDirError(f"{out} exists and is not a run directory; choose another --out")
-        state = "fresh" if os.path.isdir(out) else "new"
         _remove_before_first_epoch(out)
-        os.makedirs(out, exist_ok=True)
         atomic.write_text(path, wanted)
     except OSError as e:
         raise RunDirError(f"cannot write the run directory {out} ({e.strerror or e}); choose an "
                           "--out you can write to") from None
-    return state
+    return "fresh" if existed else "new"
 
 
 def _what_trains(toml_text):
@@ -126,6 +144,8 @@ def check_unfinished(out):
 def release(out, claimed):
     """Undo `claim` for a run that failed before training: nothing is left to trip the retry
     (a directory `claim` created is removed, one it found empty is emptied again)."""
+    if claimed in ("new", "fresh", "resume"):
+        run_lock.let_go(out)
     if claimed == "new":
         shutil.rmtree(out, ignore_errors=True)
     elif claimed == "fresh":

@@ -22,6 +22,8 @@ import string
 import numpy as np
 
 VOCABULARY_FILE = "vocabulary.txt"
+# A text the tokenizer finds no word in: neither `cookbook predict` nor the SavedModel scores it.
+NO_WORDS = "no words (an empty text, or only spaces and punctuation)"
 
 # TextVectorization works on UTF-8 bytes: tf.strings.lower (no encoding given) lower-cases the
 # bytes A-Z only, the punctuation regex removes ASCII characters only, and tf.strings.split
@@ -257,3 +259,13 @@ class BagOfWords:
     def dense(self):
         """Every row, as one `(N, width)` uint8 array."""
         return self[np.arange(len(self))]
+
+
+def has_words(tokens):
+    """Whether each row of a tokenizer's output (token ids with 0 for padding, or a bag of
+    words) holds a word; unknown words count (their id is 1). The one rule both `cookbook
+    predict` and the exported SavedModel refuse a text by (`NO_WORDS`); NumPy arrays or the
+    backend's tensors in, the backend's booleans out."""
+    import keras
+
+    return keras.ops.any(keras.ops.not_equal(tokens, 0), axis=-1)

@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from cookbook import atomic, config as config_lib, run_dir
+from cookbook import atomic, config as config_lib, run_dir, run_lock
 from cookbook.cluster import join, wait_for_all
 from cookbook.compilation import check_steps_per_execution, set_jit_compile
 from cookbook.data import load_dataset, seeded_split
@@ -142,6 +142,13 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
                           f"built for fit.precision {config.fit.precision!r}; use float32")
     _classes_from_folder(config, spec)
     claimed = run_dir.claim(out, config) if cluster.is_chief else run_dir.check_unfinished(out)
+    try:
+        return _train_claimed(config, out, claimed, callbacks, find_lr, data, cluster)
+    finally:  # the next trainer may start (a killed process lets go of the lock as it ends)
+        run_lock.let_go(out)
+
+
+def _train_claimed(config, out, claimed, callbacks, find_lr, data, cluster):
     set_seed(config.fit.seed)
     with distribution_scope(config.fit.distribute, cluster) as used:
         result, finish = _train(config, out, claimed, callbacks, find_lr, used, data, cluster)

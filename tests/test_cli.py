@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from cookbook.cli import main
+from cookbook.text import NO_WORDS
 from cookbook.devices import accelerators, list_devices
 from conftest import SMALL, write_reviews_csv
 
@@ -76,10 +77,18 @@ def test_imdb_run_evaluate_on_other_file_and_export_takes_text(tmp_path, capsys,
     code, out, _ = cli(capsys, "export", run, "--out", exports)
     assert code == 0
     serve = tf.saved_model.load(str(exports / "imdb_lstm" / "1")).signatures["serving_default"]
-    served = serve(review=tf.constant(["a wonderful film", "", "zzz unknown words"]))
+    served = serve(review=tf.constant(["a wonderful film", "zzz unknown words"]))
     assert set(served) == {"probability", "class_id", "class_name"}
-    assert served["probability"].shape == (3,)
+    assert served["probability"].shape == (2,)
     assert set(served["class_name"].numpy().tolist()) <= {b"negative", b"positive"}
+    # A text with no words: both serving paths refuse it, by the same rule.
+    no_words = ["", "  ", "!?!"]
+    for text in no_words:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="a review with no words"):
+            serve(review=tf.constant(["a wonderful film", text]))
+    code, out, err = cli(capsys, "predict", run, *sum((["--text", t] for t in no_words), []))
+    assert code == 2 and "3 of 3 inputs" in err
+    assert [json.loads(line)["error"] for line in out.splitlines()] == [NO_WORDS] * 3
 
 
 def test_run_from_a_recipe_file_with_a_bad_key(tmp_path, capsys):
@@ -188,6 +197,27 @@ def test_list_help_and_argument_errors_import_no_framework():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True)
     assert proc.stdout.splitlines()[-1] == "[0, 2, 2, 2, 2, 0] []"
+
+
+def test_bad_data_and_a_finished_out_are_refused_before_any_framework_starts(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nfine,positive\n", encoding="utf-8")
+    finished = tmp_path / "finished"
+    finished.mkdir()
+    (finished / "metrics.json").write_text("{}")
+    script = (
+        "import sys, contextlib, io\n"
+        "from cookbook.cli import main\n"
+        "err = io.StringIO()\n"
+        "with contextlib.redirect_stderr(err):\n"
+        f"    codes = [main(['run', 'imdb_lstm', '--data', {str(bad)!r}]),\n"
+        f"             main(['run', 'mnist_dense', '--data', {str(tmp_path / 'no.npz')!r}]),\n"
+        f"             main(['run', 'mnist_dense', '--out', {str(finished)!r}])]\n"
+        "loaded = [m for m in ('keras', 'tensorflow', 'jax', 'torch') if m in sys.modules]\n"
+        "print(err.getvalue().count(chr(10)), codes, loaded)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.splitlines()[-1] == "3 [2, 2, 2] []"
 
 
 def test_an_unknown_backend_is_one_line(tmp_path):

@@ -101,7 +101,8 @@ def test_auto_probe_leaves_the_model_as_it_was_and_the_count_takes_effect():
 
 @pytest.mark.skipif(BACKEND == "torch", reason="the torch backend runs one step per call")
 @pytest.mark.parametrize("limit, timed", [
-    ({}, compilation.PROBE_STEPS),  # fast steps: all of them timed
+    # every step under the target and time to spare: all of them timed
+    ({"TARGET_CALL_SECONDS": 1e9, "PROBE_MIN_SECONDS": 1e9}, compilation.PROBE_STEPS),
     ({"TARGET_CALL_SECONDS": 0.0}, 1),  # a step over the target: one per call, at once
     ({"TARGET_CALL_SECONDS": 1e9, "PROBE_MIN_SECONDS": 0.0, "PROBE_SHARE_OF_FIT": 0.0}, 1),
 ])

@@ -9,7 +9,7 @@ import tensorflow_datasets as tfds
 from cookbook.data import load_dataset, read_dataset_file
 from cookbook.data import imdb, mnist, tfds_source
 from cookbook.errors import DataError, DataUnavailableError
-from conftest import write_reviews_csv
+from conftest import write_reviews_csv, write_text
 
 
 def test_mnist_from_tfds_mock():
@@ -90,6 +90,29 @@ def test_corrupt_csv_row_names_file_and_line(tmp_path, row, message):
     path.write_text(f'review,sentiment\n"ok film",positive\n{row}\n')
     with pytest.raises(DataError, match=f"bad.csv, {message}"):
         read_dataset_file("imdb_reviews", str(path))
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_spreadsheets_csv_with_a_byte_order_mark_and_crlf(tmp_path, gz):
+    text = '\ufeffreview,sentiment\r\n"line one\r\nline two",positive\r\nawful,negative\r\n'
+    path = write_text(tmp_path / ("excel.csv.gz" if gz else "excel.csv"), text, gz)
+    x, y = read_dataset_file("imdb_reviews", path)
+    assert x.tolist() == ["line one\r\nline two", "awful"] and y.tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("encoding, looks", [("utf-16", "in UTF-16"),
+                                             ("latin-1", "such as Latin-1")])
+def test_a_csv_in_another_encoding_names_it_and_the_fix(tmp_path, encoding, looks):
+    path = tmp_path / "reviews.csv"
+    path.write_bytes('review,sentiment\n"caf\u00e9 cr\u00e8me, tr\u00e8s bien",positive\n'
+                     .encode(encoding))
+    with pytest.raises(DataError, match=f"{looks}.*save it as UTF-8") as error:
+        read_dataset_file("imdb_reviews", str(path))
+    assert "\n" not in str(error.value)
+    features = tmp_path / "features.csv"
+    features.write_bytes(("caf\u00e9," * 10 + "label\n" + "1," * 10 + "0\n").encode(encoding))
+    with pytest.raises(DataError, match=f"{looks}.*CSV UTF-8"):
+        read_dataset_file("diabetes", str(features))
 
 
 def test_csv_without_header(tmp_path):

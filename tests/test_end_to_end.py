@@ -75,11 +75,12 @@ def test_bow_mlp_end_to_end_takes_raw_text(tmp_path):
     result = train_small("bow_mlp", tmp_path / "run", **{"data.source": data})
     assert 0 <= result.metrics["test"]["accuracy"] <= 1
     exported = export(str(tmp_path / "run"), str(tmp_path / "exports"))
-    served = serve(exported.path)(review=tf.constant(["a wonderful film", "", "zzz qqq"]))
+    served = serve(exported.path)(review=tf.constant(["a wonderful film", "zzz qqq"]))
     assert set(served) == {"probability", "class_id", "class_name"}
-    # Defined behaviour: an empty review is the all-zero bag, unknown words set the OOV entry.
+    # Defined behaviour: unknown words set the OOV entry alone (and an empty review, the
+    # all-zero bag, is refused: tests/test_cli.py).
     p = served["probability"].numpy()
-    bags = np.zeros((2, 50), "float32")
-    bags[1, 0] = 1
+    bags = np.zeros((1, 50), "float32")
+    bags[0, 0] = 1
     expected = result.model.predict(bags, verbose=0)[:, 0]
     np.testing.assert_allclose(p[1:], expected, atol=1e-5)

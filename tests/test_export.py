@@ -15,8 +15,8 @@ import tensorflow as tf
 import cookbook
 from cookbook import export as export_lib
 from cookbook.cli import main
-from cookbook.errors import ConfigError, RunDirError
-from cookbook.export import export
+from cookbook.errors import ConfigError, ExportError, RunDirError
+from cookbook.export import PARITY_TOLERANCE, export
 from cookbook.run_dir import RunDir
 from conftest import SMALL
 
@@ -51,6 +51,50 @@ def one_error_line(err):
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cookbook: error: "), err
     return lines[0]
+
+
+def test_force_keeps_the_old_version_when_the_other_backends_check_fails(tabular_run, tmp_path):
+    out = str(tmp_path / "exports")
+    first = export(tabular_run, out)
+    pb = os.path.join(first.path, "saved_model.pb")
+    with open(pb, "rb") as f:
+        before = f.read()
+    run = RunDir(tabular_run)
+    expected = run.load_model().predict(np.asarray(run.examples(), "float32"), verbose=0)
+    with pytest.raises(ExportError, match="differs from the jax model"):
+        export(tabular_run, out, version=1, force=True, reference=("jax", expected + 0.5))
+    with open(pb, "rb") as f:  # the version it found is there, untouched
+        assert f.read() == before
+    assert os.listdir(os.path.join(out, "logistic_regression")) == ["1"]
+    again = export(tabular_run, out, version=1, force=True, reference=("jax", expected))
+    assert again.path == first.path and again.max_abs_diff <= PARITY_TOLERANCE
+
+
+HOLD_EXPORT = """
+import sys
+from cookbook import run_lock
+run_lock.hold_file(sys.argv[1], "busy", "wait")
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_second_export_of_the_same_version_stops_at_once(tabular_run, tmp_path):
+    base = tmp_path / "exports" / "logistic_regression"
+    base.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_EXPORT, str(base / ".1.lock")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(RunDirError, match=f"{base / '1'} is being exported by pid "
+                                              f"{holder.pid} on host .*export another --version"):
+            export(tabular_run, str(tmp_path / "exports"), version=1)
+        assert os.listdir(base) == [".1.lock"]  # its temporary folder is gone too
+    finally:
+        holder.kill()
+        holder.wait()
+    assert export(tabular_run, str(tmp_path / "exports"), version=1).version == 1
+    assert sorted(os.listdir(base)) == ["1"]
 
 
 def test_a_truncated_model_file_is_one_line(run_copy, tmp_path, capsys):

@@ -14,6 +14,7 @@ from cookbook.cli import main
 from cookbook.errors import DataError
 from cookbook.predict import iter_predict
 from cookbook.run_dir import RunDir
+from cookbook.text import NO_WORDS
 from conftest import SMALL, write_reviews_csv
 
 
@@ -143,7 +144,7 @@ def test_text_run_takes_texts_and_files(imdb_run, tmp_path, capsys):
     code, records, err = cli(capsys, imdb_run, "--file", csv_path)
     assert code == 2 and "2 of 4 inputs" in err
     assert [r["input"] for r in records] == [f"{csv_path}:{i}" for i in (2, 5, 6, 7)]
-    assert records[1]["error"] == "empty review"
+    assert records[1]["error"] == NO_WORDS
     assert records[3]["error"] == "1 fields, expected 2 like the header"
     expected = model_outputs(imdb_run, tokenizer.transform(["great acting,\nbrilliant",
                                                             "dull"]))[:, 0]
@@ -155,8 +156,7 @@ def test_empty_text_lines_are_errors_of_their_own(imdb_run, tmp_path):
     txt = tmp_path / "gaps.txt"
     txt.write_text("a fine film\n\n   \nboring\n", encoding="utf-8")
     records = cookbook.predict(imdb_run, file=txt, texts=[""])
-    assert [r.get("error") for r in records] == ["empty text", None, "empty text",
-                                                 "empty text", None]
+    assert [r.get("error") for r in records] == [NO_WORDS, None, NO_WORDS, NO_WORDS, None]
     assert records[0]["input"] == "" and records[-1]["input"] == f"{txt}:4"
 
 
@@ -267,6 +267,7 @@ def test_records_stream_after_the_checks(mnist_run, tmp_path):
     ("imdb", ["--file", "missing.txt"], "--file missing.txt: not found"),
     ("imdb", ["--file", "x.json"], "x.json: unknown kind of file"),
     ("imdb", ["--file", "features.csv"], "features.csv: no 'review' column"),
+    ("imdb", ["--file", "excel.txt"], "the text is in UTF-16 (what Excel saves as \"Unicode"),
     ("mnist", ["--text", "seven"], "not from texts"),
     ("mnist", [], "no inputs to predict: mnist_dense predicts from image files"),
     ("mnist", ["--file", "empty.txt"], "not from a .txt file of texts"),
@@ -277,6 +278,7 @@ def test_wrong_inputs_are_one_line(request, capsys, tmp_path, monkeypatch, run, 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "features.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "excel.txt").write_text("tr\u00e8s bien\n", encoding="utf-16")
     (tmp_path / "unfinished").mkdir()
     (tmp_path / "unfinished" / "config.toml").write_text('recipe = "mnist_dense"\n')
     run = request.getfixturevalue(f"{run}_run") if run in ("imdb", "mnist", "cancer") else run

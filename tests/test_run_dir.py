@@ -5,8 +5,16 @@ import os
 
 import pytest
 
-from cookbook import config as config_lib, run_dir
+from cookbook import config as config_lib, run_dir, run_lock
 from cookbook.errors import RunDirError
+
+
+@pytest.fixture(autouse=True)
+def let_go_of_every_lock():
+    """Claims here are never followed by a run that would let go of their locks."""
+    yield
+    for path in list(run_lock._HELD):
+        run_lock.let_go_file(path)
 
 
 def config(epochs=3):
@@ -18,7 +26,7 @@ def config(epochs=3):
 def test_a_new_directory_is_created_with_the_config(tmp_path):
     out = str(tmp_path / "run")
     assert run_dir.claim(out, config()) == "new"
-    assert os.listdir(out) == [run_dir.CONFIG_FILE]
+    assert sorted(os.listdir(out)) == sorted([run_dir.CONFIG_FILE, run_lock.LOCK_FILE])
     assert config_lib.load_config(os.path.join(out, run_dir.CONFIG_FILE)).fit.epochs == 3
     run_dir.release(out, "new")
     assert not os.path.exists(out)
@@ -35,7 +43,7 @@ def test_the_same_config_resumes_and_loses_the_debris_of_a_killed_write(tmp_path
     run_dir.claim(out, config())
     (tmp_path / ".model.keras.ab12cd34.keras").write_text("half")
     assert run_dir.claim(out, config()) == "resume"
-    assert sorted(os.listdir(out)) == [run_dir.CONFIG_FILE]
+    assert sorted(os.listdir(out)) == sorted([run_dir.CONFIG_FILE, run_lock.LOCK_FILE])
 
 
 def test_another_config_is_refused_only_when_epochs_were_backed_up(tmp_path):
@@ -79,3 +87,60 @@ def test_a_missing_or_unfinished_run_says_what_is_missing(tmp_path):
     (tmp_path / run_dir.CONFIG_FILE).write_text("")
     with pytest.raises(RunDirError, match="missing metrics.json, model.keras"):
         run_dir.RunDir(str(tmp_path)).check()
+
+
+HOLD = """
+import sys
+from cookbook import run_lock
+run_lock.hold(sys.argv[1])
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_second_trainer_is_refused_with_the_holder_until_it_ends(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    out = str(tmp_path / "run")
+    os.makedirs(out)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, out], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        message = f"is being trained by pid {holder.pid} on host {socket.gethostname()}"
+        with pytest.raises(RunDirError, match=message):
+            run_dir.claim(out, config())
+        with pytest.raises(RunDirError, match=message):
+            run_lock.check_free(out)
+        assert os.listdir(out) == [run_lock.LOCK_FILE]  # nothing written, nothing removed
+    finally:
+        holder.kill()  # as a crash would: the lock goes with the process, its file stays
+        holder.wait()
+    assert run_dir.claim(out, config()) == "fresh"
+    run_dir.release(out, "fresh")
+    assert os.listdir(out) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("count", [2, 5])
+def test_concurrent_runs_into_one_out_train_once(tmp_path, count):
+    import subprocess
+    import sys
+
+    out = str(tmp_path / "run")
+    args = [sys.executable, "-m", "cookbook", "run", "logistic_regression", "--data", "sklearn",
+            "--quiet", "--set", "fit.epochs=3", "--out", out]
+    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(count)]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    assert sorted(code for code, _, _ in results) == [0] + [2] * (count - 1), results
+    for code, _, err in results:
+        if code == 2:  # refused at once, or once the winner had finished
+            assert err.count("\n") == 1 and "Traceback" not in err, err
+            assert "is being trained by pid" in err or "already holds a finished run" in err
+    with open(os.path.join(out, run_dir.METRICS_FILE)) as f:
+        assert json.load(f)["epochs"] == 3
+    assert run_lock.LOCK_FILE not in os.listdir(out)
+    assert os.path.exists(os.path.join(out, run_dir.MODEL_FILE))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import cookbook
+from cookbook.data.fingerprint import fingerprint
 from cookbook.devices import accelerators, list_devices
 from cookbook.errors import ConfigError, DataError, RunDirError, TrainingError
 from cookbook.model_inputs import check_inputs
@@ -37,7 +38,8 @@ def test_run_directory_contents(tmp_path, mnist_npz):
     assert 0 <= metrics["test"]["accuracy"] <= 1
     assert metrics["fit_seconds"] > 0 and metrics["samples_per_second"] > 0
     assert metrics["data"] == {"dataset": "mnist", "source": mnist_npz, "train": 70,
-                               "validation": 10, "test": 20, "class_names": list("0123456789")}
+                               "validation": 10, "test": 20, "class_names": list("0123456789"),
+                               "fingerprint": fingerprint(mnist_npz)}
     assert metrics["epochs"] == 2
     history = read_history(os.path.join(out, "history.csv"))
     assert len(history["loss"]) == 2 and "val_loss" in history
@@ -95,6 +97,18 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path, capsys):
     assert result.metrics["epochs"] == 4
     assert read_history(os.path.join(out, "history.csv"))["loss"] == result.history["loss"]
     assert not os.path.exists(os.path.join(out, "backup"))
+
+
+def test_config_toml_records_the_source_auto_found(tmp_path):
+    import tomllib
+
+    out = str(tmp_path / "run")
+    result = cookbook.train("logistic_regression", out=out, overrides=small(
+        "logistic_regression", **{"fit.epochs": 1, "data.source": "auto"}))
+    with open(os.path.join(out, "config.toml"), "rb") as f:
+        recorded = tomllib.load(f)["data"]["source"]
+    assert recorded == result.metrics["data"]["source"] != "auto"
+    assert result.metrics["data"]["requested"] == "auto"
 
 
 def test_finished_run_is_never_overwritten(tmp_path):
@@ -244,6 +258,30 @@ def test_resumed_run_matches_an_uninterrupted_one(tmp_path, mnist_npz):
     assert resumed.metrics["fit_seconds"] > state["seconds"] > 0
     assert resumed.metrics["fit_seconds"] == pytest.approx(
         state["seconds"] + resumed.metrics["device"]["fit_seconds"], abs=2e-3)
+
+
+@pytest.mark.parametrize("killed_after", [1, 2])  # epochs 2 and 3: inside the plateau
+def test_a_resumed_run_stops_and_lowers_its_rate_as_the_uninterrupted_one(
+        tmp_path, mnist_npz, killed_after):
+    # Random labels: val_loss stops improving at once, so the rate is halved after one epoch
+    # without progress and training stops after two.
+    overrides = small("mnist_dense", **{"data.source": mnist_npz, "fit.epochs": 8,
+                                        "fit.early_stopping_patience": 2,
+                                        "fit.reduce_lr_patience": 1})
+    whole = cookbook.train("mnist_dense", out=str(tmp_path / "whole"), overrides=overrides)
+    stopped = whole.metrics["early_stopping"]["stopped_after_epoch"]
+    assert stopped and stopped > killed_after + 1  # the interruption falls before the stop
+    out = str(tmp_path / "parts")
+    with pytest.raises(KeyboardInterrupt):
+        cookbook.train("mnist_dense", out=out, overrides=overrides,
+                       callbacks=[Interrupt(at_epoch=killed_after)])
+    resumed = cookbook.train("mnist_dense", out=out, overrides=overrides)
+    assert resumed.metrics["early_stopping"] == whole.metrics["early_stopping"]
+    assert read_history(os.path.join(out, "history.csv")).keys() == whole.history.keys()
+    for key, values in whole.history.items():
+        np.testing.assert_allclose(resumed.history[key], values, rtol=1e-5, err_msg=key)
+    for a, b in zip(resumed.model.get_weights(), whole.model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_a_failed_start_does_not_block_the_corrected_retry(tmp_path, mnist_npz):

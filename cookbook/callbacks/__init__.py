@@ -2,7 +2,9 @@
 
 from cookbook.console import start_backend
 
-start_backend()  # each module imports Keras: first without the frameworks' start-up lines
+# Each module imports Keras: first without the frameworks' start-up lines (and without starting
+# the backend: a process may still have to join others first).
+start_backend(devices=False)
 
 from cookbook.callbacks.backup import EpochBackup
 from cookbook.callbacks.device_report import DeviceReport

@@ -32,6 +32,11 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
     Args:
         backup_dir: folder for the backup; a `fit` started again with the same folder resumes
             from the last finished epoch.
+        stateful: callbacks whose state between epochs is saved too and restored on resume
+            (`EarlyStopping`'s and `ReduceLROnPlateau`'s counters, best value and best
+            weights), so a resumed run stops and lowers its rate as the uninterrupted one.
+            Give this callback after them in `fit`'s list: it saves once they have seen the
+            epoch, and restores once they have reset themselves.
         delete_checkpoint: remove the backup when `fit` ends (unless the loss diverged).
         write: False in the processes of a multi-process run other than the chief: they resume
             from the chief's backup (on storage every process sees) and never write it. They
@@ -53,9 +58,12 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
 
     STATE_FILE = "run_state.json"
 
-    def __init__(self, backup_dir, delete_checkpoint=True, write=True):
+    CALLBACKS_WEIGHTS_FILE = "callbacks.weights.npz"
+
+    def __init__(self, backup_dir, delete_checkpoint=True, write=True, stateful=()):
         super().__init__(backup_dir, save_freq="epoch", delete_checkpoint=delete_checkpoint)
         self.write = write
+        self.stateful = list(stateful)
         self._scratch = None
         self.previous_seconds = 0.0
         self.parts = 1
@@ -84,6 +92,7 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             variable.assign(np.asarray(value, dtype=variable.dtype))
         if state.get("torch_random"):
             _set_torch_random(state["torch_random"])
+        self._restore_callbacks(state.get("callbacks"))
 
     def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
@@ -125,8 +134,30 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             return None
 
     def _write_state(self):
+        arrays = [getattr(cb, "best_weights", None) for cb in self.stateful]
+        if any(a is not None for a in arrays):  # before the state that points to them
+            path = os.path.join(self.backup_dir, self.CALLBACKS_WEIGHTS_FILE)
+            with atomic.atomic_path(path) as tmp:
+                with open(tmp, "wb") as f:
+                    np.savez(f, **{f"{i}_{j}": w for i, ws in enumerate(arrays) if ws is not None
+                                   for j, w in enumerate(ws)})
         atomic.write_text(os.path.join(self.backup_dir, self.STATE_FILE),
                           json.dumps(self._state()))
+
+    def _restore_callbacks(self, saved):
+        """Put back the counters and best values (and best weights) of `stateful`, saved with
+        the epoch; a backup written without them (an earlier cookbook) leaves them as new."""
+        if not saved or len(saved) != len(self.stateful):
+            return
+        path = os.path.join(self.backup_dir, self.CALLBACKS_WEIGHTS_FILE)
+        arrays = dict(np.load(path)) if os.path.exists(path) else {}
+        for i, (callback, values) in enumerate(zip(self.stateful, saved)):
+            for name, value in values.items():
+                setattr(callback, name, value)
+            if hasattr(callback, "best_weights"):
+                kept = sorted((k for k in arrays if k.startswith(f"{i}_")),
+                              key=lambda k: int(k.split("_")[1]))
+                callback.best_weights = [arrays[k] for k in kept] or None
 
     def _state(self):
         kind, keys, pos, has_gauss, cached = np.random.get_state()
@@ -138,7 +169,21 @@ class EpochBackup(keras.callbacks.BackupAndRestore):
             "seed_generators": [keras.ops.convert_to_numpy(v).tolist()
                                 for v in _seed_states(self.model)],
             "torch_random": _torch_random(),
+            "callbacks": [{name: _plain(getattr(cb, name)) for name in CALLBACK_STATE
+                           if hasattr(cb, name)} for cb in self.stateful],
         }
+
+
+# What `keras.callbacks.EarlyStopping` and `ReduceLROnPlateau` count and remember between
+# epochs (their public attributes); their best weights are saved beside them. The learning rate
+# itself is in the optimizer, which Keras' backup saves.
+CALLBACK_STATE = ("wait", "best", "best_epoch", "stopped_epoch", "cooldown_counter",
+                  "_last_epoch")
+
+
+def _plain(value):
+    """A callback's counter or best value as JSON takes it (NumPy scalars as Python's)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _seed_states(model):

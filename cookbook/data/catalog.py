@@ -21,6 +21,8 @@ class DatasetLoader:
         kind: `"image"`, `"tabular"` or `"text"` (text is tokenized before training).
         class_names: the name of each class id of its files' labels; empty for regression.
         auto: what the `"auto"` source reads, in words.
+        check_file: `check_file(path)`, a quick check of a local file's layout that reads
+            little (e.g. a CSV's header), run before anything else starts; None: none.
     """
 
     load: Callable
@@ -30,6 +32,7 @@ class DatasetLoader:
     kind: str
     class_names: tuple
     auto: str = ""
+    check_file: Callable | None = None
 
 
 _FOLDER = "a folder with one sub-folder of .png/.jpg/.jpeg/.bmp/.gif images per class"
@@ -62,7 +65,7 @@ LOADERS = {
                                   "or a folder with one sub-folder of .txt files per class",
                                   "text", tuple(imdb.CLASS_NAMES),
                                   auto='tfds "imdb_reviews"; offline, pass a CSV or aclImdb/ '
-                                       'folder'),
+                                       'folder', check_file=imdb.check_file),
 }
 
 DATASETS = tuple(sorted(LOADERS))
@@ -103,15 +106,28 @@ def load_dataset(name: str, source: str = "auto", *, seed: int = 0,
     data = load_dataset("imdb_reviews", source="reviews.csv.gz")
     ```
     """
+    loader = check_source(name, source)
+    return loader.load(source, seed, **_options(loader, label_column))
+
+
+def check_source(name, source):
+    """Fail with one line unless `source` is a named source of dataset `name` or a local path
+    that exists (and, for a review CSV, has the right header); reads no more than that and
+    imports no framework, so a command can check it before its backend starts. Returns the
+    dataset's `DatasetLoader`."""
     loader = _loader(name)
-    if source not in loader.sources and not _looks_like_path(source):
+    if source in loader.sources:
+        return loader
+    if not _looks_like_path(source):
         raise DataError(
             f"unknown data source {source!r} for {name}; use one of "
             f"{', '.join(loader.sources)}, or a path to a local file ({loader.files})"
         )
-    if source not in loader.sources and not os.path.exists(source):
+    if not os.path.exists(source):
         raise DataError(f"data file not found: {source} (expected for {name}: {loader.files})")
-    return loader.load(source, seed, **_options(loader, label_column))
+    if loader.check_file is not None:
+        loader.check_file(source)
+    return loader
 
 
 def read_dataset_file(name: str, path: str, *, label_column: str = "label",

@@ -4,6 +4,8 @@ Every check raises a one-line `DataError`, `"<origin>: <what is wrong>; <what to
 `origin` names the file (or the data in words).
 """
 
+import contextlib
+import csv
 import gzip
 import zlib
 
@@ -123,6 +125,40 @@ def check_split(y, n_test, origin=None):
     if min(n_test, len(y) - n_test) < len(classes):
         raise DataError(f"{where}{len(y)} examples split {len(y) - n_test}/{n_test} cannot put "
                         f"all {len(classes)} classes in both parts; add examples")
+
+
+@contextlib.contextmanager
+def read_errors(path, reading):
+    """Inside: a file that cannot be read as `reading` (e.g. `"a CSV file"`) fails with one
+    line: not gzip or corrupt (`gzip_error`), not UTF-8 (`encoding_error`), or the system's
+    reason."""
+    try:
+        yield
+    except GZIP_ERRORS as e:
+        raise gzip_error(path, e, reading) from None
+    except UnicodeDecodeError:
+        raise encoding_error(path, reading) from None
+    except (OSError, csv.Error) as e:
+        raise DataError(f"{path}: cannot read as {reading} ({e})") from None
+
+
+def encoding_error(path, reading):
+    """A DataError for a text file that is not UTF-8, naming what it looks like and how to
+    save it (a spreadsheet's "CSV UTF-8" is read as it is, byte-order mark and CRLF included).
+
+    `reading` says what the file was read as, e.g. `"a CSV file"`.
+    """
+    try:
+        with (gzip.open if str(path).endswith(".gz") else open)(path, "rb") as f:
+            start = f.read(4096)
+    except (OSError, EOFError):
+        start = b""
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff") or start[1:200:2].count(0) > 50:
+        looks = "UTF-16 (what Excel saves as \"Unicode Text\")"
+    else:
+        looks = "another encoding than UTF-8, such as Latin-1 or Windows-1252"
+    return DataError(f"{path}: cannot read as {reading}: the text is in {looks}; save it as "
+                     "UTF-8 (in a spreadsheet: \"CSV UTF-8\")")
 
 
 def gzip_error(path, error, reading):

@@ -5,7 +5,7 @@ import gzip
 
 import numpy as np
 
-from cookbook.data.checks import GZIP_ERRORS, gzip_error
+from cookbook.data.checks import read_errors
 from cookbook.errors import DataError
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -40,27 +40,23 @@ def read_feature_csv(path, num_features, label_column="label", integer_labels=Tr
     """
     opener = gzip.open if str(path).endswith(".gz") else open
     rows, lines, labels = [], [], []
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            header = [h.strip() for h in next(reader, [])]
-            label_index = _label_index(path, header, label_column, num_features)
-            names = header[:label_index] + header[label_index + 1:]
-            for row in reader:
-                if not row:
-                    continue
-                line = reader.line_num
-                if len(row) != len(header):
-                    raise DataError(f"{path}, line {line}: {len(row)} fields, expected "
-                                    f"{len(header)} like the header")
-                label = row.pop(label_index)
-                rows.append(_numbers(path, line, names, row))
-                labels.append(_label(path, line, label_column, label, integer_labels))
-                lines.append(line)
-    except GZIP_ERRORS as e:
-        raise gzip_error(path, e, "a CSV file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise DataError(f"{path}: cannot read as a CSV file ({e})") from None
+    with read_errors(path, "a CSV file"), opener(path, "rt", encoding="utf-8-sig",
+                                                 newline="") as f:
+        reader = csv.reader(f)
+        header = [h.strip() for h in next(reader, [])]
+        label_index = _label_index(path, header, label_column, num_features)
+        names = header[:label_index] + header[label_index + 1:]
+        for row in reader:
+            if not row:
+                continue
+            line = reader.line_num
+            if len(row) != len(header):
+                raise DataError(f"{path}, line {line}: {len(row)} fields, expected "
+                                f"{len(header)} like the header")
+            label = row.pop(label_index)
+            rows.append(_numbers(path, line, names, row))
+            labels.append(_label(path, line, label_column, label, integer_labels))
+            lines.append(line)
     if not rows:
         raise DataError(f"{path}: no data rows after the header")
     x = np.array(rows, dtype=np.float64).reshape(len(rows), len(names))

@@ -15,7 +15,7 @@ import numpy as np
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import (is_acl_imdb, is_acl_split, load_text_folder,
                                          read_texts)
-from cookbook.data.checks import GZIP_ERRORS, gzip_error
+from cookbook.data.checks import read_errors
 from cookbook.data.splits import Splits, split_file
 from cookbook.errors import DataError
 
@@ -58,37 +58,53 @@ def read_file(path):
     return read_csv(path)
 
 
+def _open_csv(path):
+    """A review CSV, plain or gzip-compressed, as text; a spreadsheet's byte-order mark and
+    CRLF line ends are read as any other CSV's."""
+    opener = gzip.open if path.endswith(".gz") else open
+    return opener(path, "rt", encoding="utf-8-sig", newline="")
+
+
+def _reviews(path, f):
+    """A `csv.reader` over `f` past its header, which must be `review,sentiment`."""
+    reader = csv.reader(f)
+    header = next(reader, None)
+    if header is None or [h.strip().lower() for h in header] != ["review", "sentiment"]:
+        raise DataError(f"{path}: expected a header row 'review,sentiment', got {header}")
+    return reader
+
+
+def check_file(path):
+    """Fail as `read_file` would on a review CSV whose header is wrong, reading nothing else
+    (a quick check before training starts)."""
+    if os.path.isdir(path):
+        return
+    with read_errors(path, "CSV review,sentiment"), _open_csv(path) as f:
+        _reviews(path, f)
+
+
 def read_csv(path):
     """Reviews and labels of a CSV with a header `review,sentiment` (plain or gzip-compressed).
 
     A row with the wrong number of fields, an empty review or an unknown sentiment fails with
     the file and line.
     """
-    opener = gzip.open if path.endswith(".gz") else open
     texts, labels = [], []
-    try:
-        with opener(path, "rt", encoding="utf-8", newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None or [h.strip().lower() for h in header] != ["review", "sentiment"]:
-                raise DataError(f"{path}: expected a header row 'review,sentiment', got {header}")
-            for row in reader:
-                if len(row) != 2:
-                    raise DataError(f"{path}, line {reader.line_num}: expected 2 fields "
-                                    f"(review,sentiment), got {len(row)}: {_clip(row)}")
-                text, label = row
-                key = label.strip().lower()
-                if key not in LABELS:
-                    raise DataError(f"{path}, line {reader.line_num}: unknown sentiment "
-                                    f"{label!r}; expected positive or negative")
-                if not text.strip():
-                    raise DataError(f"{path}, line {reader.line_num}: empty review")
-                texts.append(text)
-                labels.append(LABELS[key])
-    except GZIP_ERRORS as e:
-        raise gzip_error(path, e, "CSV review,sentiment") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise DataError(f"{path}: cannot read as CSV review,sentiment ({e})") from None
+    with read_errors(path, "CSV review,sentiment"), _open_csv(path) as f:
+        reader = _reviews(path, f)
+        for row in reader:
+            if len(row) != 2:
+                raise DataError(f"{path}, line {reader.line_num}: expected 2 fields "
+                                f"(review,sentiment), got {len(row)}: {_clip(row)}")
+            text, label = row
+            key = label.strip().lower()
+            if key not in LABELS:
+                raise DataError(f"{path}, line {reader.line_num}: unknown sentiment "
+                                f"{label!r}; expected positive or negative")
+            if not text.strip():
+                raise DataError(f"{path}, line {reader.line_num}: empty review")
+            texts.append(text)
+            labels.append(LABELS[key])
     if not texts:
         raise DataError(f"{path}: no reviews after the header")
     return np.array(texts, dtype=object), np.array(labels, dtype=np.int64)
