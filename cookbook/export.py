@@ -50,6 +50,7 @@ import numpy as np
 from cookbook.errors import (ConfigError, CookbookError, ExportError, MissingDependencyError,
                              RunDirError)
 from cookbook import run_lock
+from cookbook.answers import class_ids
 from cookbook.run_dir import RunDir
 from cookbook.text import NO_WORDS, has_words
 
@@ -458,11 +459,10 @@ def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
     def outputs(probs):
         if task == "regression":
             return {"prediction": probs[:, 0]}
+        ids = class_ids(probs)  # the rule predict and the plots answer by
         if binary:
-            p = probs[:, 0]
-            ids = tf.cast(p >= 0.5, tf.int64)
-            return {"probability": p, "class_id": ids, "class_name": tf.gather(names, ids)}
-        ids = tf.argmax(probs, axis=-1)
+            return {"probability": probs[:, 0], "class_id": ids,
+                    "class_name": tf.gather(names, ids)}
         return {"probabilities": probs, "class_id": ids, "class_name": tf.gather(names, ids)}
 
     archive = keras.export.ExportArchive()

@@ -197,9 +197,13 @@ def predicted_classes(probs):
     """`(class ids, confidence)` from probabilities `(N, classes)`, or `(N, 1)` for binary."""
     import numpy as np
 
+    import keras
+
+    from cookbook.answers import class_ids, is_binary
+
     probs = np.asarray(probs)
-    if probs.ndim == 2 and probs.shape[1] > 1:
-        return probs.argmax(axis=1), probs.max(axis=1)
+    predicted = keras.ops.convert_to_numpy(class_ids(probs)).astype(int)  # predict's rule
+    if not is_binary(probs):
+        return predicted, probs.max(axis=1)
     p = probs.reshape(-1)
-    predicted = (p >= 0.5).astype(int)
     return predicted, np.where(predicted == 1, p, 1 - p)

@@ -346,13 +346,15 @@ def _records(run, preprocessor, kind, items, batch_size):
                 check_inputs(model, x, origin=good[0][0])
                 outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0),
                                      dtype=np.float64).reshape(len(x), -1)
-                for item, output in zip((i for i in good if i[2] is None), outputs):
-                    item[1] = output
-        for label, output, error in chunk:
+                ids = _class_ids(outputs) if task != "regression" else [None] * len(outputs)
+                for item, output, class_id in zip((i for i in good if i[2] is None), outputs,
+                                                  ids):
+                    item[1] = (output, class_id)
+        for label, answer, error in chunk:
             if error is not None:
                 yield {"input": label, "error": error}
             else:
-                yield {"input": label, **_outputs(output, task, class_names, binary)}
+                yield {"input": label, **_outputs(*answer, task, class_names, binary)}
 
 
 def _model_inputs(preprocessor, kind, items):
@@ -407,17 +409,23 @@ def _decode_images(preprocessor, items):
     return np.stack(images)
 
 
-def _outputs(output, task, class_names, binary):
+def _class_ids(outputs):
+    """The class answered for each row of a classifier's outputs (`cookbook.answers`)."""
+    import keras
+
+    from cookbook.answers import class_ids
+
+    return [int(i) for i in keras.ops.convert_to_numpy(class_ids(outputs))]
+
+
+def _outputs(output, class_id, task, class_names, binary):
     """The SavedModel's outputs for one row of model output, as plain Python values."""
     if task == "regression":
         return {"prediction": float(output[0]) if len(output) == 1
                 else [float(v) for v in output]}
     if binary:
-        p = float(output[0])
-        class_id = int(p >= 0.5)
         return {"class_name": _name(class_names, class_id), "class_id": class_id,
-                "probability": round(p, 6)}
-    class_id = int(output.argmax())
+                "probability": round(float(output[0]), 6)}
     return {"class_name": _name(class_names, class_id), "class_id": class_id,
             "probabilities": [round(float(p), 6) for p in output]}
 

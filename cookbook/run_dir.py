@@ -48,7 +48,7 @@ BACKUP_METADATA_FILE = "training_metadata.json"
 # Every file a run writes directly in its directory.
 RUN_FILES = (CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, EXAMPLES_FILE,
              VOCABULARY_FILE, CURVES_FILE, LR_FINDER_FILE, CONFUSION_FILE, PREDICTIONS_FILE,
-             MISTAKES_FILE, REPORT_FILE)
+             MISTAKES_FILE, ATTENTION_FILE, REPORT_FILE)
 # What a run writes before its first epoch is backed up. An unfinished run holding only these
 # has nothing to resume, so it may be started again, with other settings too.
 BEFORE_FIRST_EPOCH = (CONFIG_FILE, HISTORY_FILE, EXAMPLES_FILE, LR_FINDER_FILE, VOCABULARY_FILE)

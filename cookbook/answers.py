@@ -1,0 +1,31 @@
+"""From a model's output to its answer: the one rule `cookbook predict`, the exported
+SavedModel's signature and the run's plots all use.
+
+A classifier with one sigmoid output answers class 1 when its probability is at least
+`THRESHOLD`, else class 0; one with a softmax over several classes answers the most probable
+class. NumPy arrays or the backend's tensors in (inside the SavedModel: TensorFlow's).
+
+Example:
+
+```python
+class_ids(np.array([[0.2], [0.7]]))          # [0, 1]
+class_ids(np.array([[0.1, 0.6, 0.3]]))       # [1]
+```
+"""
+
+THRESHOLD = 0.5
+
+
+def is_binary(probs):
+    """Whether `probs` are one probability per example (`(N,)` or `(N, 1)`)."""
+    return len(probs.shape) == 1 or probs.shape[-1] == 1
+
+
+def class_ids(probs):
+    """The answer for each row of `probs`, as int64 class ids (a backend tensor)."""
+    import keras
+
+    if is_binary(probs):
+        p = keras.ops.reshape(probs, (-1,))
+        return keras.ops.cast(keras.ops.greater_equal(p, THRESHOLD), "int64")
+    return keras.ops.cast(keras.ops.argmax(probs, axis=-1), "int64")
