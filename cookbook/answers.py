@@ -21,11 +21,12 @@ def is_binary(probs):
     return len(probs.shape) == 1 or probs.shape[-1] == 1
 
 
-def class_ids(probs):
-    """The answer for each row of `probs`, as int64 class ids (a backend tensor)."""
+def class_ids(probs, dtype="int32"):
+    """The answer for each row of `probs`, as class ids of `dtype` (a backend tensor; the
+    SavedModel's signature gives int64, which JAX has only with x64 enabled)."""
     import keras
 
     if is_binary(probs):
         p = keras.ops.reshape(probs, (-1,))
-        return keras.ops.cast(keras.ops.greater_equal(p, THRESHOLD), "int64")
-    return keras.ops.cast(keras.ops.argmax(probs, axis=-1), "int64")
+        return keras.ops.cast(keras.ops.greater_equal(p, THRESHOLD), dtype)
+    return keras.ops.cast(keras.ops.argmax(probs, axis=-1), dtype)

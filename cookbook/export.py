@@ -459,7 +459,7 @@ def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
     def outputs(probs):
         if task == "regression":
             return {"prediction": probs[:, 0]}
-        ids = class_ids(probs)  # the rule predict and the plots answer by
+        ids = class_ids(probs, "int64")  # the rule predict and the plots answer by
         if binary:
             return {"probability": probs[:, 0], "class_id": ids,
                     "class_name": tf.gather(names, ids)}
