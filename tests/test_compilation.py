@@ -118,6 +118,7 @@ def test_the_probe_stops_at_a_slow_step_or_its_budget(monkeypatch, limit, timed)
     if limit.get("TARGET_CALL_SECONDS") == 0.0:
         assert record["chosen"] == 1
     assert record["probe_seconds"] < 1.5 or said  # a wait over a second says what it is
+    assert 0 <= record["probe_added_seconds"] <= record["probe_seconds"]
 
 
 def test_explicit_counts_torch_and_per_batch_callbacks_skip_the_probe():
