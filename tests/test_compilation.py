@@ -180,6 +180,7 @@ def test_cookbook_run_keeps_keras_dispatch_asynchronous(tmp_path, mnist_npz, mon
     assert f"| samples per second | {metrics['samples_per_second']} |" in report
 
 
+@pytest.mark.slow
 def test_find_lr_trains_one_step_per_call(tmp_path, mnist_npz):
     result = cookbook.train("mnist_dense", out=str(tmp_path / "run"), find_lr=True, overrides={
         **SMALL["mnist_dense"], "data.source": mnist_npz, "fit.epochs": 1, "fit.verbose": 0})

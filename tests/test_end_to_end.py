@@ -23,7 +23,8 @@ def serve(path):
 
 
 @pytest.mark.parametrize("recipe, size, outputs", [
-    ("cifar10_cnn", (32, 32), {"probabilities", "class_id", "class_name"}),
+    pytest.param("cifar10_cnn", (32, 32), {"probabilities", "class_id", "class_name"},
+                 marks=pytest.mark.slow),
     ("cats_vs_dogs_cnn", (57, 91), {"probability", "class_id", "class_name"}),
 ])
 def test_image_recipes_on_mocked_tfds(tmp_path, monkeypatch, recipe, size, outputs):

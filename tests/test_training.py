@@ -209,10 +209,10 @@ def test_precision_needs_a_recipe_that_takes_dtype(tmp_path, monkeypatch):
     assert not (tmp_path / "r").exists()
 
 
-def test_a_run_without_validation_split(tmp_path):
+def test_a_run_without_validation_split(tmp_path, mnist_npz):
     """Keras' CSVLogger writes NA in the val_* columns then; the history leaves them out."""
     result = cookbook.train("mnist_dense", out=str(tmp_path / "run"), verbose=0, overrides={
-        "data.source": "sample", "data.validation_fraction": 0, "fit.epochs": 2,
+        "data.source": mnist_npz, "data.validation_fraction": 0, "fit.epochs": 2,
         "model.hidden_units": [8]})
     assert result.metrics["data"]["validation"] == 0 and result.metrics["epochs"] == 2
     assert set(result.history) == {"accuracy", "loss"}
@@ -239,6 +239,7 @@ def test_nan_stop_keeps_the_last_good_epoch(tmp_path):
     assert not os.path.exists(os.path.join(out, "model.keras"))
 
 
+@pytest.mark.slow
 def test_resumed_run_matches_an_uninterrupted_one(tmp_path, mnist_npz):
     # Dropout draws random masks and the training order is shuffled every epoch: a resumed run
     # must continue both where the interrupted one stopped.
@@ -260,7 +261,8 @@ def test_resumed_run_matches_an_uninterrupted_one(tmp_path, mnist_npz):
         state["seconds"] + resumed.metrics["device"]["fit_seconds"], abs=2e-3)
 
 
-@pytest.mark.parametrize("epochs_before_the_stop", [1, 2])  # inside the plateau
+@pytest.mark.parametrize("epochs_before_the_stop",  # inside the plateau
+                         [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_a_resumed_run_stops_and_lowers_its_rate_as_the_uninterrupted_one(
         tmp_path, mnist_npz, epochs_before_the_stop):
     # Random labels: val_loss stops improving at once, so the rate is halved after one epoch
