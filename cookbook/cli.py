@@ -91,14 +91,13 @@ def _check_before_starting(config, out):
     """What can be refused before Keras and a backend start (seconds): a finished `out`, one
     another process trains in, a data source that is not there or not the dataset's layout."""
     from cookbook import run_dir, run_lock
-    from cookbook.backend import configured_backend
-    from cookbook.cluster import from_environment
+    from cookbook.cluster import several_named_by
     from cookbook.data.catalog import check_source
     from cookbook.registry import get_recipe
 
     run_dir.check_unfinished(out)
-    if from_environment(configured_backend()).process_count == 1:  # process 0 of several holds
-        run_lock.check_free(out)                                   # it for all of them
+    if several_named_by() is None:  # process 0 of several holds the lock for all of them
+        run_lock.check_free(out)
     check_source(get_recipe(config.recipe).dataset, config.data.source)
 
 
@@ -167,13 +166,13 @@ def _launch(args, argv, config):
     """`--processes N`: the same command in N local processes (`cookbook.launcher`)."""
     from cookbook.backend import check_backend
     from cookbook.distribute import check_mode
-    from cookbook.cluster import JAX_NUM_PROCESSES, MULTI_PROCESS_BACKENDS, TF_CONFIG
+    from cookbook.cluster import MULTI_PROCESS_BACKENDS, several_named_by
     from cookbook.launcher import launch
 
-    for name in (JAX_NUM_PROCESSES, TF_CONFIG):
-        if os.environ.get(name):
-            raise ConfigError(f"--processes starts the processes itself; drop it where {name} "
-                              "is already set")
+    name = several_named_by()
+    if name:
+        raise ConfigError(f"--processes starts the processes itself; drop it where {name} "
+                          "is already set")
     backend = check_backend()
     check_mode(config.fit.distribute, backend)
     if backend not in ("jax", "tensorflow"):

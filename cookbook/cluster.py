@@ -79,6 +79,13 @@ SINGLE = Cluster()
 _joined = None  # this process' Cluster once it has joined the others
 
 
+def several_named_by(environ=None):
+    """The variable that makes this process one of several (`KERAS_DISTRIBUTION_NUM_PROCESSES`
+    or `TF_CONFIG`), or None; checks nothing else."""
+    environ = os.environ if environ is None else environ
+    return next((name for name in (JAX_NUM_PROCESSES, TF_CONFIG) if environ.get(name)), None)
+
+
 def from_environment(backend, environ=None):
     """This process' `Cluster` as the environment describes it (`SINGLE` when it does not)."""
     environ = os.environ if environ is None else environ
