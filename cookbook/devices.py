@@ -27,12 +27,21 @@ def list_devices(backend=None):
         import keras
 
         backend = keras.backend.backend()
-    from cookbook.framework_logs import hidden_framework_logs
+    lister = {"tensorflow": _tensorflow_devices, "jax": _jax_devices,
+              "torch": _torch_devices}.get(backend, _cpu_only)
+    if backend in _LISTED:
+        devices = lister()
+    else:  # the first listing starts the backend, which logs as it does
+        from cookbook.framework_logs import hidden_framework_logs
 
-    with hidden_framework_logs():  # the first call starts the backend, which logs as it does
-        devices = {"tensorflow": _tensorflow_devices, "jax": _jax_devices,
-                   "torch": _torch_devices}.get(backend, _cpu_only)()
+        with hidden_framework_logs():
+            devices = lister()
+        _LISTED.add(backend)
     return sorted(devices, key=lambda d: (d["kind"] == "cpu", d["name"]))
+
+
+# The backends whose devices this process has listed (their start-up lines are behind it).
+_LISTED = set()
 
 
 def accelerators(devices):
