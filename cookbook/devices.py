@@ -22,26 +22,27 @@ import sys
 
 
 def list_devices(backend=None):
-    """The devices of `backend` (default: the running Keras backend), accelerators first."""
+    """The devices of `backend` (default: the running Keras backend), accelerators first.
+
+    The backend is asked once per process; later calls answer from that first listing.
+    """
     if backend is None:
         import keras
 
         backend = keras.backend.backend()
     lister = {"tensorflow": _tensorflow_devices, "jax": _jax_devices,
               "torch": _torch_devices}.get(backend, _cpu_only)
-    if backend in _LISTED:
-        devices = lister()
-    else:  # the first listing starts the backend, which logs as it does
+    if backend not in _LISTED:  # the first listing starts the backend, which logs as it does
         from cookbook.framework_logs import hidden_framework_logs
 
         with hidden_framework_logs():
             devices = lister()
-        _LISTED.add(backend)
-    return sorted(devices, key=lambda d: (d["kind"] == "cpu", d["name"]))
+        _LISTED[backend] = sorted(devices, key=lambda d: (d["kind"] == "cpu", d["name"]))
+    return [dict(d) for d in _LISTED[backend]]
 
 
-# The backends whose devices this process has listed (their start-up lines are behind it).
-_LISTED = set()
+# The devices of each backend this process has listed (their start-up lines are behind it).
+_LISTED = {}
 
 
 def accelerators(devices):

@@ -12,11 +12,12 @@ Keras model's on the run's saved examples. Versions are never overwritten withou
 the export is written to a temporary folder and renamed, so a failed export leaves nothing and a
 partial version is never visible under `<out>/<recipe>/<version>/`.
 
-The signature checks the shape of its input at run time (`tf.ensure_shape`): every dimension the
-model fixes (all but the batch for MNIST, CIFAR-10 and tabular models; the 3 channels for
-cats_vs_dogs, which resizes photos of any size itself) must match, or the call fails. A
-SavedModel signature does not check this by itself, and a model that flattens its input would
-otherwise answer a (N, 14, 56) batch as if it were (N, 28, 28).
+The signature checks the shape of its input at run time (`tf.ensure_shape`): the number of
+features of a tabular model and the channels of an image must match, or the call fails (a
+SavedModel signature does not check this by itself). Images of any height and width are taken,
+as `cookbook predict` takes image files of any size: one whose size differs from the model's
+(28x28 for MNIST, 32x32 for CIFAR-10) is resized to it by the rule training and `predict` use
+(`cookbook.data.images.RESAMPLING`); cats_vs_dogs resizes photos of any size itself.
 
 Temporary folders live next to the versions: `.<version>.tmp-<host>-<pid>-XXXXXXXX` while a
 SavedModel is written, `.<version>.old-<host>-<pid>-XXXXXXXX` for the instant `force` swaps a
@@ -447,7 +448,34 @@ def _input_spec(tf, model, name):
         model fixes is fixed (a model that takes any size, like cats_vs_dogs_cnn, keeps None).
     """
     shape = tuple(model.inputs[0].shape)
+    if _image_size(model):  # any height and width: `_to_image_size` brings it to the model's
+        shape = (None, None, None) + shape[3:]
     return tf.TensorSpec((None,) + shape[1:], tf.float32, name=name)
+
+
+def _image_size(model):
+    """`(height, width)` of an image model's fixed input size, or None (tabular and text
+    models, and image models that take any size)."""
+    shape = tuple(model.inputs[0].shape)
+    if len(shape) not in (3, 4) or None in shape[1:3]:
+        return None
+    return shape[1:3]
+
+
+def _to_image_size(tf, x, size):
+    """Images `x` (`(N, H, W)` grey or `(N, H, W, C)`) at `size`, resized by the rule image files
+    are read by (`cookbook.data.images.RESAMPLING`) where their size differs."""
+    from cookbook.data.images import RESAMPLING
+
+    grey = x.shape.rank == 3
+
+    def resized():
+        y = tf.image.resize(x[..., None] if grey else x, size, method=RESAMPLING, antialias=True)
+        y = tf.round(tf.clip_by_value(y, 0.0, 255.0))  # whole pixel values, as a decoded file
+        return y[..., 0] if grey else y
+
+    same = tf.reduce_all(tf.equal(tf.shape(x)[1:3], size))
+    return tf.ensure_shape(tf.cond(same, lambda: x, resized), (None,) + tuple(size) + x.shape[3:])
 
 
 def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
@@ -484,10 +512,14 @@ def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
         input_name = model.inputs[0].name
         spec = _input_spec(tf, model, input_name)
 
+        size = _image_size(model)
+
         def serve(x):
-            # A signature does not check its input's shape itself: a model that flattens would
-            # take (N, 14, 56) for (N, 28, 28). EnsureShape fails the call instead.
+            # A signature does not check its input's shape itself: a tabular model would take
+            # (N, 15, 2) for (N, 30). EnsureShape fails the call instead.
             x = tf.ensure_shape(x, spec.shape)
+            if size:
+                x = _to_image_size(tf, x, size)
             return outputs(model(x, training=False))
     serve.__name__ = f"serve_{input_name}"
     archive.add_endpoint("serving_default", serve, input_signature=[spec])

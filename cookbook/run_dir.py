@@ -202,6 +202,7 @@ class RunDir:
 
     def __init__(self, path):
         self.path = path
+        self._config = None
 
     def check(self):
         """Fail with what is missing unless this is a finished run."""
@@ -217,7 +218,10 @@ class RunDir:
         return self
 
     def config(self):
-        return config_lib.load_config(os.path.join(self.path, CONFIG_FILE))
+        """The run's `config.toml` as a `RunConfig`, read once per `RunDir`."""
+        if self._config is None:
+            self._config = config_lib.load_config(os.path.join(self.path, CONFIG_FILE))
+        return self._config
 
     def metrics(self):
         with open(os.path.join(self.path, METRICS_FILE), encoding="utf-8") as f:

@@ -81,3 +81,15 @@ def test_devices_of_this_backend_are_listed():
     assert any(d["kind"] == "cpu" for d in devices)
     assert set(devices[0]) == {"name", "kind", "model", "compute_capability"}
     assert devices_lib.peak_memory([d for d in devices if d["kind"] == "cpu"]) == {}
+
+
+def test_devices_are_asked_once_per_backend(monkeypatch):
+    backend = keras.backend.backend()
+    first = devices_lib.list_devices()
+    calls = []
+    for name in ("_tensorflow_devices", "_jax_devices", "_torch_devices"):
+        monkeypatch.setattr(devices_lib, name, lambda: calls.append(1) or [])
+    again = devices_lib.list_devices(backend)
+    assert again == first and calls == []  # answered from the first listing
+    again[0]["name"] = "changed"  # a caller's copy, not the cached one
+    assert devices_lib.list_devices()[0]["name"] == first[0]["name"]

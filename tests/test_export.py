@@ -260,7 +260,9 @@ def test_tabular_signature_enforces_the_number_of_features(tabular_export):
             serve(features=tf.zeros(shape))
 
 
-def test_image_signature_enforces_the_full_image_shape(tmp_path):
+def test_images_of_another_size_get_one_answer_from_predict_and_the_saved_model(tmp_path):
+    from PIL import Image
+
     rng = np.random.default_rng(0)
     digits = tmp_path / "digits.npz"
     np.savez(digits, x=rng.integers(0, 256, (60, 28, 28), dtype=np.uint8),
@@ -270,10 +272,18 @@ def test_image_signature_enforces_the_full_image_shape(tmp_path):
                    overrides={**SMALL["mnist_dense"], "data.source": str(digits),
                               "fit.epochs": 1})
     serve = signature(export(run, str(tmp_path / "exports")).path)
-    assert serve.structured_input_signature[1]["image"].shape.as_list() == [None, 28, 28]
+    assert serve.structured_input_signature[1]["image"].shape.as_list() == [None, None, None]
     assert serve(image=tf.zeros((2, 28, 28)))["probabilities"].shape == (2, 10)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[2,14,56\] is not compatible"):
-        serve(image=tf.zeros((2, 14, 56)))  # 784 pixels too, but not a 28x28 image
+    # A digit drawn at 14x56 (blocks of 4 pixels, like a scan): the file through predict and the
+    # pixels through the SavedModel are both resized to 28x28 by the one rule, and agree.
+    wide = np.kron(rng.integers(0, 256, (4, 14)), np.ones((4, 4))).astype(np.uint8)[:14, :56]
+    Image.fromarray(wide).save(tmp_path / "wide.png")
+    [record] = cookbook.predict(run, paths=[str(tmp_path / "wide.png")])
+    served = serve(image=tf.constant(wide[None], tf.float32))
+    assert int(served["class_id"][0]) == record["class_id"]
+    np.testing.assert_allclose(served["probabilities"][0], record["probabilities"], atol=2e-3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[2,28,28,3\] is not compatible"):
+        serve(image=tf.zeros((2, 28, 28, 3)))  # colour where the model takes grey
 
 
 def test_negative_version_is_one_line(tabular_run, tmp_path):

@@ -89,6 +89,18 @@ def test_a_missing_or_unfinished_run_says_what_is_missing(tmp_path):
         run_dir.RunDir(str(tmp_path)).check()
 
 
+def test_a_run_directory_reads_its_config_once(tmp_path, monkeypatch):
+    import tomli_w
+
+    (tmp_path / run_dir.CONFIG_FILE).write_text(tomli_w.dumps(config(epochs=4).to_dict()))
+    reads = []
+    load = config_lib.load_config
+    monkeypatch.setattr(config_lib, "load_config", lambda path: reads.append(path) or load(path))
+    run = run_dir.RunDir(str(tmp_path))
+    assert run.config().fit.epochs == 4 and run.recipe().name == "logistic_regression"
+    assert run.config() is run.config() and len(reads) == 1
+
+
 HOLD = """
 import sys
 from cookbook import run_lock

@@ -61,7 +61,12 @@ def host_reachable(host: str, port: int, timeout: float = 5.0) -> bool:
 
 def is_prepared(name: str, data_dir=None) -> bool:
     """Whether tensorflow-datasets has `name` prepared in `data_dir` (default ~/tensorflow_datasets)."""
-    return _tfds().builder(TFDS_NAMES[name], data_dir=data_dir).is_prepared()
+    from cookbook.console import hidden_framework_logs
+
+    tfds = _tfds()
+    # absl warns about every half-written folder it finds; the answer here says what matters.
+    with hidden_framework_logs():
+        return tfds.builder(TFDS_NAMES[name], data_dir=data_dir).is_prepared()
 
 
 def tfds_status(name: str, data_dir=None, timeout: float = 5.0):
