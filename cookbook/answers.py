@@ -21,12 +21,21 @@ def is_binary(probs):
     return len(probs.shape) == 1 or probs.shape[-1] == 1
 
 
-def class_ids(probs, dtype="int32"):
-    """The answer for each row of `probs`, as class ids of `dtype` (a backend tensor; the
-    SavedModel's signature gives int64, which JAX has only with x64 enabled)."""
-    import keras
+def class_ids(probs, dtype="int32", ops=None):
+    """The answer for each row of `probs`, as class ids of `dtype`.
 
+    Args:
+        probs: probabilities, `(N, classes)`, or `(N, 1)` / `(N,)` for binary models.
+        dtype: the ids' dtype (exported models give int64, which JAX has only with x64).
+        ops: the module that computes it: `keras.ops` (default; backend tensors out), or
+            `tensorflow` inside exported graphs (ONNX and LiteRT converters lack some of the
+            operations `keras.ops.argmax` uses on TensorFlow).
+    """
+    if ops is None:
+        import keras
+
+        ops = keras.ops
     if is_binary(probs):
-        p = keras.ops.reshape(probs, (-1,))
-        return keras.ops.cast(keras.ops.greater_equal(p, THRESHOLD), dtype)
-    return keras.ops.cast(keras.ops.argmax(probs, axis=-1), dtype)
+        p = ops.reshape(probs, (-1,))
+        return ops.cast(ops.greater_equal(p, THRESHOLD), dtype)
+    return ops.cast(ops.argmax(probs, axis=-1), dtype)

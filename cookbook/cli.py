@@ -61,9 +61,14 @@ def _parser():
     ev.add_argument("run", help="run directory written by `cookbook run`")
     ev.add_argument("--data", help="a local file to score on (default: the run's test split)")
 
-    ex = sub.add_parser("export", help="write a SavedModel for TF Serving: OUT/<recipe>/<version>/")
+    ex = sub.add_parser("export", help="write a SavedModel for TF Serving, or an ONNX or LiteRT "
+                                       "file: OUT/<recipe>/<version>/")
     ex.add_argument("run", help="run directory written by `cookbook run`")
     ex.add_argument("--out", required=True, help="model base folder, e.g. exports/")
+    ex.add_argument("--format", choices=("saved_model", "onnx", "litert"), default="saved_model",
+                    help="saved_model (TF Serving; default), onnx (ONNX Runtime; pip install "
+                         "\"cookbook[onnx]\") or litert (LiteRT, formerly TensorFlow Lite; pip "
+                         "install \"cookbook[litert]\"); each is checked by its own runtime")
     ex.add_argument("--version", type=int, help="version number (default: next free one)")
     ex.add_argument("--force", action="store_true", help="replace an existing --version")
 
@@ -75,6 +80,10 @@ def _parser():
     pr.add_argument("--file", help="a .txt with one text per line (text recipes), or a .csv "
                                    "with a header: a 'review' column (text recipes) or the "
                                    "feature columns (tabular recipes)")
+    pr.add_argument("--exported", metavar="FILE",
+                    help="answer from this ONNX (.onnx) or LiteRT (.tflite) file, written by "
+                         "`cookbook export --format`, through its runtime instead of the run's "
+                         "Keras model (the run still reads the inputs)")
     return parser
 
 
@@ -207,16 +216,21 @@ def _export(args):
     _start_backend()
     from cookbook.export import export
 
-    result = export(args.run, args.out, version=args.version, force=args.force)
-    print(f"exported {result.path} (input '{result.input_name}'); SavedModel vs Keras model: "
-          f"max abs difference {result.max_abs_diff:.3g}")
+    from cookbook.export import LABELS
+
+    result = export(args.run, args.out, version=args.version, force=args.force,
+                    format=args.format)
+    note = f"; {result.note}" if result.note else ""
+    print(f"exported {result.path} (input '{result.input_name}'{note}); "
+          f"{LABELS[result.format]} vs Keras model: max abs difference {result.max_abs_diff:.3g}")
 
 
 def _predict(args):
     _start_backend()
     from cookbook.predict import iter_predict
 
-    records = iter_predict(args.run, paths=args.paths or None, texts=args.text, file=args.file)
+    records = iter_predict(args.run, paths=args.paths or None, texts=args.text, file=args.file,
+                           exported=args.exported)
     total = failed = 0
     for record in records:
         print(json.dumps(record), flush=True)

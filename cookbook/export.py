@@ -51,8 +51,8 @@ import numpy as np
 from cookbook.errors import (ConfigError, CookbookError, ExportError, MissingDependencyError,
                              RunDirError)
 from cookbook import run_lock
-from cookbook.answers import class_ids
-from cookbook.run_dir import RunDir
+from cookbook.run_dir import VOCABULARY_FILE, RunDir
+from cookbook.serving import image_size, input_spec, serving_outputs, to_image_size
 from cookbook.text import NO_WORDS, has_words
 
 PARITY_TOLERANCE = 1e-4
@@ -64,14 +64,24 @@ MISSING_TENSORFLOW = ("exporting a SavedModel needs TensorFlow, which is not ins
                       "pip install \"cookbook[tensorflow]\" (training does not need it)")
 
 
+FORMATS = ("saved_model", "onnx", "litert")
+LABELS = {"saved_model": "SavedModel", "onnx": "ONNX", "litert": "LiteRT"}
+
+
 @dataclasses.dataclass
 class ExportResult:
-    """Where the SavedModel went and how closely it matches the Keras model."""
+    """Where the export went and how closely it matches the Keras model.
+
+    `path` is the version folder; `format` one of `FORMATS`; `note` says what a text recipe's
+    ONNX or LiteRT file takes (token ids, not strings), else "".
+    """
 
     path: str
     version: int
     input_name: str
     max_abs_diff: float
+    format: str = "saved_model"
+    note: str = ""
 
 
 def _tf():
@@ -90,17 +100,20 @@ def next_version(base):
     return max(versions, default=0) + 1
 
 
-def export(run, out, *, version=None, force=False, reference=None):
-    """Export the run's model for TF Serving.
+def export(run, out, *, version=None, force=False, reference=None, format="saved_model"):
+    """Export the run's model: a SavedModel for TF Serving, or an ONNX or LiteRT file.
 
     Args:
         run: a finished run directory.
-        out: the model base folder; the SavedModel goes to `out/<recipe>/<version>/`.
+        out: the model base folder; the export goes to `out/<recipe>/<version>/` (the
+            SavedModel's files, `model.onnx` or `model.tflite`).
         version: version number; by default the next free one.
         force: replace an existing `version` (otherwise that is an error).
         reference: `(backend, outputs)`: the model's outputs on the run's examples on the
             backend that asked for this export (JAX, PyTorch); the SavedModel must match them
             too, before anything is moved into place.
+        format: `"saved_model"`, `"onnx"` or `"litert"` (`cookbook.export_portable`); each is
+            checked by its own runtime (TensorFlow, onnxruntime, ai-edge-litert).
 
     Returns:
         An `ExportResult`.
@@ -109,7 +122,8 @@ def export(run, out, *, version=None, force=False, reference=None):
         RunDirError: the run is missing, unfinished or its model does not load; `out` is not a
             folder we can write to; the version exists.
         ExportError: the SavedModel does not answer as the Keras model does.
-        MissingDependencyError: TensorFlow is not installed.
+        MissingDependencyError: TensorFlow, or the format's converter or runtime, is not
+            installed.
 
     Example:
 
@@ -123,8 +137,15 @@ def export(run, out, *, version=None, force=False, reference=None):
     if version is not None and version < 0:
         raise ConfigError(f"--version {version} is negative; pass 0 or more, or leave it out "
                           "for the next free version")
+    if format not in FORMATS:
+        raise ConfigError(f"--format {format!r} is not an export format; use one of "
+                          f"{', '.join(FORMATS)}")
+    if format != "saved_model":
+        from cookbook import export_portable
+
+        export_portable.require(format)  # before the slow part
     if keras.backend.backend() != "tensorflow":
-        return _export_from_other_backend(run, out, version, force)
+        return _export_from_other_backend(run, out, version, force, format)
     tf = _tf()
     run_dir = RunDir(run).check()
     recipe = run_dir.config().recipe
@@ -147,16 +168,22 @@ def export(run, out, *, version=None, force=False, reference=None):
     try:
         # One export per version at a time (a second one, with --force too, stops at once).
         run_lock.hold_file(lock, f"{target} is being exported", "export another --version")
-        input_name = _write_saved_model(tf, keras, model, tokenizer, task, class_names, tmp)
-        diff, served = _parity(tf, model, tokenizer, tmp, input_name, examples)
+        if format == "saved_model":
+            input_name = _write_saved_model(tf, keras, model, tokenizer, task, class_names, tmp)
+            diff, served = _parity(tf, model, tokenizer, tmp, input_name, examples)
+        else:
+            input_name = export_portable.write(format, tf, keras, model, tokenizer, task,
+                                               class_names, tmp)
+            diff, served = export_portable.parity(format, tmp, model, tokenizer, examples)
+        label = LABELS[format]
         if diff > PARITY_TOLERANCE:
-            raise ExportError(f"the exported SavedModel differs from the Keras model by {diff:.3g} "
+            raise ExportError(f"the exported {label} differs from the Keras model by {diff:.3g} "
                               f"(tolerance {PARITY_TOLERANCE}); nothing was written")
         if reference is not None:  # checked before a --force swaps the old version out
             backend, outputs = reference
             diff = max(diff, max_abs_diff(served, outputs))
             if diff > PARITY_TOLERANCE:
-                raise ExportError(f"the exported SavedModel differs from the {backend} model by "
+                raise ExportError(f"the exported {label} differs from the {backend} model by "
                                   f"{diff:.3g} (tolerance {PARITY_TOLERANCE}); nothing was "
                                   "written")
         _follow_umask(tmp)  # mkdtemp's folder is owner-only; a model server may be another user
@@ -166,7 +193,11 @@ def export(run, out, *, version=None, force=False, reference=None):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         run_lock.let_go_file(lock)
-    return ExportResult(target, version, input_name, diff)
+    note = ""
+    if tokenizer is not None and format != "saved_model":
+        note = (f"takes the tokenizer's output, not strings: {VOCABULARY_FILE} and "
+                f"{export_portable.TOKENIZER_FILE} beside it say how a text becomes it")
+    return ExportResult(target, version, input_name, diff, format, note)
 
 
 def _version_exists(target, base):
@@ -352,7 +383,7 @@ def _follow_umask(root):
             os.chmod(os.path.join(folder, name), 0o666 & ~mask)
 
 
-def _export_from_other_backend(run, out, version, force):
+def _export_from_other_backend(run, out, version, force, format="saved_model"):
     """Export in a child process on the TensorFlow backend, then check the SavedModel's outputs
     against the model on this process's backend (JAX, PyTorch).
 
@@ -379,7 +410,7 @@ def _export_from_other_backend(run, out, version, force):
         expected_path = os.path.join(scratch, "expected.npy")
         np.save(expected_path, expected)
         args = [sys.executable, "-m", "cookbook.export", run, out, str(version or ""),
-                "1" if force else "", keras_backend(), expected_path]
+                "1" if force else "", keras_backend(), expected_path, format]
         env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
         proc = subprocess.run(args, env=env, capture_output=True, text=True)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -419,14 +450,14 @@ def keras_backend():
 
 
 def _child(argv):
-    """`python -m cookbook.export RUN OUT VERSION FORCE BACKEND EXPECTED.npy` on the TensorFlow
-    backend: the export, checked also against `EXPECTED` (the outputs on `BACKEND`)."""
+    """`python -m cookbook.export RUN OUT VERSION FORCE BACKEND EXPECTED.npy FORMAT` on the
+    TensorFlow backend: the export, checked also against `EXPECTED` (the outputs on `BACKEND`)."""
     import json
 
-    run, out, version, force, backend, expected_path = argv
+    run, out, version, force, backend, expected_path, format = argv
     try:
         result = export(run, out, version=int(version) if version else None, force=bool(force),
-                        reference=(backend, np.load(expected_path)))
+                        reference=(backend, np.load(expected_path)), format=format)
     except CookbookError as e:
         print(f"cookbook: error: {e}", file=sys.stderr)
         print(f"cookbook: error type: {type(e).__name__}", file=sys.stderr)
@@ -435,63 +466,12 @@ def _child(argv):
     return 0
 
 
-def _input_spec(tf, model, name):
-    """The serving input of an image or tabular model: its input shape, any batch size.
-
-    Args:
-        tf: the TensorFlow module.
-        model: a Keras model with one input.
-        name: the input's name in the signature.
-
-    Returns:
-        A float32 `tf.TensorSpec` of shape `(None, *model.input_shape[1:])`: every dimension the
-        model fixes is fixed (a model that takes any size, like cats_vs_dogs_cnn, keeps None).
-    """
-    shape = tuple(model.inputs[0].shape)
-    if _image_size(model):  # any height and width: `_to_image_size` brings it to the model's
-        shape = (None, None, None) + shape[3:]
-    return tf.TensorSpec((None,) + shape[1:], tf.float32, name=name)
-
-
-def _image_size(model):
-    """`(height, width)` of an image model's fixed input size, or None (tabular and text
-    models, and image models that take any size)."""
-    shape = tuple(model.inputs[0].shape)
-    if len(shape) not in (3, 4) or None in shape[1:3]:
-        return None
-    return shape[1:3]
-
-
-def _to_image_size(tf, x, size):
-    """Images `x` (`(N, H, W)` grey or `(N, H, W, C)`) at `size`, resized by the rule image files
-    are read by (`cookbook.data.images.RESAMPLING`) where their size differs."""
-    from cookbook.data.images import RESAMPLING
-
-    grey = x.shape.rank == 3
-
-    def resized():
-        y = tf.image.resize(x[..., None] if grey else x, size, method=RESAMPLING, antialias=True)
-        y = tf.round(tf.clip_by_value(y, 0.0, 255.0))  # whole pixel values, as a decoded file
-        return y[..., 0] if grey else y
-
-    same = tf.reduce_all(tf.equal(tf.shape(x)[1:3], size))
-    return tf.ensure_shape(tf.cond(same, lambda: x, resized), (None,) + tuple(size) + x.shape[3:])
-
-
 def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
     """Write `model` (and the text `tokenizer`, if any) as a SavedModel with the
     `serving_default` signature the module's docstring describes; returns the input's name."""
-    names = tf.constant(class_names or [""])
-    binary = model.output_shape[-1] == 1
 
     def outputs(probs):
-        if task == "regression":
-            return {"prediction": probs[:, 0]}
-        ids = class_ids(probs, "int64")  # the rule predict and the plots answer by
-        if binary:
-            return {"probability": probs[:, 0], "class_id": ids,
-                    "class_name": tf.gather(names, ids)}
-        return {"probabilities": probs, "class_id": ids, "class_name": tf.gather(names, ids)}
+        return serving_outputs(tf, probs, task, class_names)
 
     archive = keras.export.ExportArchive()
     archive.track(model)
@@ -510,16 +490,15 @@ def _write_saved_model(tf, keras, model, tokenizer, task, class_names, path):
             return outputs(model(tokens, training=False))
     else:
         input_name = model.inputs[0].name
-        spec = _input_spec(tf, model, input_name)
-
-        size = _image_size(model)
+        spec = input_spec(tf, model, input_name)
+        size = image_size(model)
 
         def serve(x):
             # A signature does not check its input's shape itself: a tabular model would take
             # (N, 15, 2) for (N, 30). EnsureShape fails the call instead.
             x = tf.ensure_shape(x, spec.shape)
             if size:
-                x = _to_image_size(tf, x, size)
+                x = to_image_size(tf, x, size)
             return outputs(model(x, training=False))
     serve.__name__ = f"serve_{input_name}"
     archive.add_endpoint("serving_default", serve, input_signature=[spec])

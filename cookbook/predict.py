@@ -49,7 +49,7 @@ _READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error)
 
 
 def predict(run_dir, paths=None, texts=None, features=None, file=None, *,
-            batch_size=None):
+            batch_size=None, exported=None):
     """Predict with a finished run on new inputs, one record per input, in the order given.
 
     Give the inputs the run's recipe takes: `paths` for image recipes; `texts` and/or `file`
@@ -68,6 +68,9 @@ def predict(run_dir, paths=None, texts=None, features=None, file=None, *,
         file: a `.txt` or `.csv` file (plain or `.gz`) of inputs; see above.
         batch_size: inputs decoded and predicted at a time (default: the run's
             `fit.batch_size`).
+        exported: an ONNX (`.onnx`) or LiteRT (`.tflite`) file `cookbook export --format`
+            wrote from this run: the answers come from it, through its runtime, instead of
+            the run's Keras model (the inputs are still read by the run's preprocessing).
 
     Returns:
         A list of dicts, one per input: `input` (the path, `"FILE:LINE"`, the first 60
@@ -90,11 +93,11 @@ def predict(run_dir, paths=None, texts=None, features=None, file=None, *,
     ```
     """
     return list(iter_predict(run_dir, paths=paths, texts=texts, features=features, file=file,
-                             batch_size=batch_size))
+                             batch_size=batch_size, exported=exported))
 
 
 def iter_predict(run_dir, paths=None, texts=None, features=None, file=None, *,
-                 batch_size=None):
+                 batch_size=None, exported=None):
     """Like `predict`, but yields the records a batch at a time (what `cookbook predict`
     prints as they come).
 
@@ -133,7 +136,12 @@ def iter_predict(run_dir, paths=None, texts=None, features=None, file=None, *,
         where = f" ({os.fspath(file)} holds none)" if file is not None else ""
         raise DataError(f"no inputs to predict{where}: {config.recipe} predicts from "
                         f"{_ACCEPTS[kind]}")
-    return _records(run, preprocessor, kind, items, batch_size)
+    runtime = None
+    if exported is not None:
+        from cookbook.export_portable import Runtime
+
+        runtime = Runtime(os.fspath(exported))
+    return _records(run, preprocessor, kind, items, batch_size, runtime)
 
 
 def _as_list(values):
@@ -328,25 +336,34 @@ def _feature_items(features, num_features, label_column):
 # Decoding and predicting a batch at a time
 
 
-def _records(run, preprocessor, kind, items, batch_size):
+def _records(run, preprocessor, kind, items, batch_size, runtime=None):
     import numpy as np
 
     from cookbook.model_inputs import check_inputs
 
-    model = run.load_model()
+    model = run.load_model() if runtime is None else None
     class_names = [str(c) for c in run.metrics().get("data", {}).get("class_names", [])]
     task = run.recipe().task  # what the outputs mean comes from the recipe
-    binary = model.output_shape[-1] == 1  # a classifier with one sigmoid output
+    binary = model is not None and model.output_shape[-1] == 1  # one sigmoid output
     for start in range(0, len(items), batch_size):
         chunk = [list(item) for item in items[start:start + batch_size]]
         good = [item for item in chunk if item[2] is None]
         if good:
             x = _model_inputs(preprocessor, kind, good)
-            if len(x):
+            if len(x) and runtime is not None:  # the exported file's own answers
+                served = runtime(x)
+                binary = "probability" in served
+                key = next(k for k in ("prediction", "probability", "probabilities")
+                           if k in served)
+                outputs = np.asarray(served[key], np.float64).reshape(len(x), -1)
+                ids = ([int(i) for i in served["class_id"]] if "class_id" in served
+                       else [None] * len(outputs))
+            elif len(x):
                 check_inputs(model, x, origin=good[0][0])
                 outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0),
                                      dtype=np.float64).reshape(len(x), -1)
                 ids = _class_ids(outputs) if task != "regression" else [None] * len(outputs)
+            if len(x):
                 for item, output, class_id in zip((i for i in good if i[2] is None), outputs,
                                                   ids):
                     item[1] = (output, class_id)

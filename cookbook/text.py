@@ -115,6 +115,29 @@ class Tokenizer:
             kwargs["vocabulary"] = self.vocabulary_
         return keras.layers.TextVectorization(**kwargs)
 
+    def rule(self):
+        """How a text becomes this tokenizer's output, written down for those who feed an exported
+        token model (ONNX, LiteRT) from another language: a JSON-ready dict that, with
+        `vocabulary.txt`, gives exactly what `transform` gives."""
+        rule = {
+            "standardize": "lower-case the bytes A-Z of the UTF-8 text, then delete these ASCII "
+                           "characters: " + _PUNCTUATION.decode("ascii"),
+            "split": "on the ASCII whitespace bytes space, \\t, \\n, \\r, \\v, \\f",
+            "terms": ("the words" if self.ngrams == 1 else
+                      f"the words, then each run of 2 to {self.ngrams} neighbouring words joined "
+                      "by one space (all pairs before all triples)"),
+            "vocabulary": f"{VOCABULARY_FILE}: one term per line; the term on line i (from 0) "
+                          f"has id i + {self._reserved}",
+        }
+        if self.bag_of_words:
+            rule["output"] = (f"multi_hot: float32 (N, {self.vocab_size}), entry id = 1 for each "
+                              "term the text holds, entry 0 for any term not in the vocabulary")
+        else:
+            rule["output"] = (f"ids: int32 (N, {self.sequence_length}), the ids of the first "
+                              f"{self.sequence_length} terms, 1 for a term not in the vocabulary, "
+                              "0 after the last term")
+        return rule
+
     def fit(self, texts):
         """Learn the vocabulary: the most frequent words (and n-grams) of `texts`.
 
