@@ -14,7 +14,8 @@ import numpy as np
 
 from cookbook import keras_internals, run_dir
 from cookbook.cluster import SINGLE, lost_peer
-from cookbook.callbacks import DeviceReport, EarlyStopping, EpochBackup, NaNGuard, Progress
+from cookbook.callbacks import (DeviceReport, EarlyStopping, EpochBackup, NaNGuard, Progress,
+                                TensorBoardLog)
 from cookbook.compilation import choose_steps_per_execution
 from cookbook.errors import TrainingError
 
@@ -122,9 +123,10 @@ def fit_callbacks(out, fit_config, samples_per_epoch, validation=True, chief=Tru
     device_report = DeviceReport(fit_config.batch_size, samples_per_epoch=samples_per_epoch,
                                  verbose=verbose)
     cbs = []
-    if chief:
+    if chief:  # the same epoch logs in history.csv and in TensorBoard's event files
         cbs.append(keras.callbacks.CSVLogger(os.path.join(out, run_dir.HISTORY_FILE),
                                              append=True))
+        cbs.append(TensorBoardLog(os.path.join(out, run_dir.LOGS_DIR), verbose=verbose))
     cbs += [guard, device_report, Progress(verbose)]
     stateful = []
     if validation and fit_config.early_stopping_patience:

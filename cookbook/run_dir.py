@@ -42,6 +42,7 @@ MISTAKES_FILE = "mistakes.png"
 ATTENTION_FILE = "attention.png"
 REPORT_FILE = "report.md"
 BACKUP_DIR = "backup"
+LOGS_DIR = "logs"  # TensorBoard's event files, `train/` and `validation/`
 # Keras' BackupAndRestore: the epochs finished are in this file of the backup.
 BACKUP_METADATA_FILE = "training_metadata.json"
 
@@ -51,7 +52,8 @@ RUN_FILES = (CONFIG_FILE, HISTORY_FILE, METRICS_FILE, MODEL_FILE, EXAMPLES_FILE,
              MISTAKES_FILE, ATTENTION_FILE, REPORT_FILE)
 # What a run writes before its first epoch is backed up. An unfinished run holding only these
 # has nothing to resume, so it may be started again, with other settings too.
-BEFORE_FIRST_EPOCH = (CONFIG_FILE, HISTORY_FILE, EXAMPLES_FILE, LR_FINDER_FILE, VOCABULARY_FILE)
+BEFORE_FIRST_EPOCH = (CONFIG_FILE, HISTORY_FILE, EXAMPLES_FILE, LR_FINDER_FILE, VOCABULARY_FILE,
+                      LOGS_DIR)
 
 
 def claim(out, config):
@@ -154,8 +156,11 @@ def release(out, claimed):
 
 def _remove_before_first_epoch(out):
     for name in BEFORE_FIRST_EPOCH:
-        if os.path.isfile(os.path.join(out, name)):
-            os.remove(os.path.join(out, name))
+        path = os.path.join(out, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        elif os.path.isfile(path):
+            os.remove(path)
 
 
 def backup_dir(out):

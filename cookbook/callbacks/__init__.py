@@ -13,6 +13,7 @@ from cookbook.callbacks.live_plot import LivePlot
 from cookbook.callbacks.lr_finder import LRFinder, find_lr
 from cookbook.callbacks.nan_guard import NaNGuard
 from cookbook.callbacks.progress import Progress
+from cookbook.callbacks.tensorboard_log import TensorBoardLog
 
 __all__ = ["DeviceReport", "EarlyStopping", "EpochBackup", "LRFinder", "LivePlot", "NaNGuard",
-           "Progress", "find_lr"]
+           "Progress", "TensorBoardLog", "find_lr"]
