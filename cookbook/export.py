@@ -52,7 +52,8 @@ from cookbook.errors import (ConfigError, CookbookError, ExportError, MissingDep
                              RunDirError)
 from cookbook import run_lock
 from cookbook.run_dir import VOCABULARY_FILE, RunDir
-from cookbook.serving import image_size, input_spec, serving_outputs, to_image_size
+from cookbook.serving import (image_size, input_spec, max_abs_diff, serving_outputs,
+                              to_image_size)
 from cookbook.text import NO_WORDS, has_words
 
 PARITY_TOLERANCE = 1e-4
@@ -519,12 +520,6 @@ def _parity(tf, model, tokenizer, path, input_name, examples):
         expected = model.predict(x, verbose=0)
     key = next(k for k in ("prediction", "probability", "probabilities") if k in served)
     return max_abs_diff(served[key].numpy(), expected), served[key].numpy()
-
-
-def max_abs_diff(served, expected):
-    """Largest absolute difference between SavedModel outputs and Keras predictions."""
-    expected = np.asarray(expected)
-    return float(np.max(np.abs(np.asarray(served).reshape(expected.shape) - expected)))
 
 
 if __name__ == "__main__":

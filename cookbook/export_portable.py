@@ -226,7 +226,7 @@ class Runtime:
 def parity(fmt, folder, model, tokenizer, examples):
     """`(largest absolute difference, outputs)`: the written file, through its runtime, against
     the Keras model on `examples`."""
-    from cookbook.export import max_abs_diff
+    from cookbook.serving import max_abs_diff
 
     x = tokenizer.transform(examples) if tokenizer else np.asarray(examples, "float32")
     served = Runtime(os.path.join(folder, file_name(fmt)))(x)

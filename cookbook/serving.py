@@ -68,3 +68,11 @@ def to_image_size(tf, x, size):
 
     same = tf.reduce_all(tf.equal(tf.shape(x)[1:3], size))
     return tf.ensure_shape(tf.cond(same, lambda: x, resized), (None,) + tuple(size) + x.shape[3:])
+
+
+def max_abs_diff(served, expected):
+    """Largest absolute difference between an export's outputs and the Keras model's."""
+    import numpy as np
+
+    expected = np.asarray(expected)
+    return float(np.max(np.abs(np.asarray(served).reshape(expected.shape) - expected)))
