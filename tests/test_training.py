@@ -26,9 +26,10 @@ def test_run_directory_contents(tmp_path, mnist_npz):
                             overrides=small("mnist_dense", **{"data.source": mnist_npz,
                                                               "fit.epochs": 2}))
     assert sorted(os.listdir(out)) == ["config.toml", "confusion_matrix.png", "examples.json",
-                                       "history.csv", "learning_curves.png", "metrics.json",
-                                       "mistakes.png", "model.keras", "predictions.png",
-                                       "report.md"]
+                                       "history.csv", "learning_curves.png", "logs",
+                                       "metrics.json", "mistakes.png", "model.keras",
+                                       "predictions.png", "report.md"]
+    assert sorted(os.listdir(os.path.join(out, "logs"))) == ["train", "validation"]
     report = open(os.path.join(out, "report.md")).read()
     assert f"| accuracy | {result.metrics['test']['accuracy']:.4f} |" in report
     assert "![confusion matrix](confusion_matrix.png)" in report
