@@ -30,6 +30,7 @@ import numpy as np
 
 from cookbook.errors import DataError, MissingDependencyError
 from cookbook.framework_logs import hidden_framework_logs
+from cookbook.serving import max_abs_diff
 
 TOKENIZER_FILE = "tokenizer.json"
 # format: (file name, label, extra, modules needed to write, modules needed to answer)
@@ -176,6 +177,7 @@ class Runtime:
     def __init__(self, path):
         self.path = path
         self.format = format_of(path)
+        self._first_call = True
         require(self.format, to="answer")
         if not os.path.isfile(path):
             raise DataError(f"--exported {path}: not found")
@@ -210,9 +212,12 @@ class Runtime:
             if self.format == "onnx":
                 names = [o.name for o in self._session.get_outputs()]
                 outputs = dict(zip(names, self._session.run(None, {self.input.name: x})))
-            else:
-                with hidden_framework_logs():  # LiteRT names its delegate on the first call
+            elif self._first_call:  # LiteRT names its delegate then; later calls say nothing
+                with hidden_framework_logs():
                     outputs = dict(self._runner(**{self._input_key: x}))
+                self._first_call = False
+            else:
+                outputs = dict(self._runner(**{self._input_key: x}))
         except Exception as e:  # e.g. the file of another run, whose input has another shape
             first = (str(e).strip().splitlines() or [type(e).__name__])[0]
             raise DataError(f"--exported {self.path} does not take inputs of shape {x.shape} "
@@ -226,8 +231,6 @@ class Runtime:
 def parity(fmt, folder, model, tokenizer, examples):
     """`(largest absolute difference, outputs)`: the written file, through its runtime, against
     the Keras model on `examples`."""
-    from cookbook.serving import max_abs_diff
-
     x = tokenizer.transform(examples) if tokenizer else np.asarray(examples, "float32")
     served = Runtime(os.path.join(folder, file_name(fmt)))(x)
     expected = model.predict(x, verbose=0)

@@ -49,7 +49,7 @@ def image_size(model):
     """`(height, width)` of an image model's fixed input size, or None (tabular and text
     models, and image models that take any size)."""
     shape = tuple(model.inputs[0].shape)
-    if len(shape) not in (3, 4) or None in shape[1:3] or model.inputs[0].dtype != "float32":
+    if len(shape) not in (3, 4) or None in shape[1:3]:
         return None
     return shape[1:3]
 
