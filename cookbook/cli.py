@@ -37,8 +37,9 @@ def _parser():
     run.add_argument("recipe", help="a recipe name (see `cookbook list`) or a recipe .toml file")
     run.add_argument("--out", help="run directory (default runs/<recipe>); the same --out "
                                    "resumes an interrupted run")
-    run.add_argument("--data", help="data source: auto, tfds, sample, sklearn or a local path "
-                                    "(sets data.source)")
+    run.add_argument("--data", help="data source: auto, tfds, keras (Keras' cache), sample, "
+                                    "sklearn, fashion_mnist[:PATH] (MNIST-shaped recipes) or a "
+                                    "local path (sets data.source)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set fit.epochs=3 (repeatable)")
     run.add_argument("--seed", type=int, help="random seed (sets fit.seed)")

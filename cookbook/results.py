@@ -43,7 +43,7 @@ def run_metrics(*, config, spec, data, fitted, scores, history, split_sizes, dis
         "epochs": len(next(iter(history.values()), [])),
         "early_stopping": (fitted.early_stopping.summary()
                            if fitted.early_stopping is not None else None),
-        "data": {"dataset": spec.dataset, "source": data.source,
+        "data": {"dataset": data.name, "source": data.source,
                  "fingerprint": fingerprint(data.source),
                  **({"requested": config.data.source} if config.data.source != data.source
                     else {}),

@@ -46,10 +46,11 @@ def reviews_csv(tmp_path):
 
 
 @pytest.fixture
-def offline(monkeypatch):
-    """No tensorflow-datasets data prepared here and no network."""
+def offline(monkeypatch, tmp_path):
+    """No tensorflow-datasets data prepared here, nothing in Keras' dataset cache, no network."""
     from cookbook.data import tfds_source
 
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     monkeypatch.setattr(tfds_source, "is_prepared", lambda name, data_dir=None: False)
     monkeypatch.setattr(tfds_source, "host_reachable", lambda host, port, timeout=5.0: False)
 

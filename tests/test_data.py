@@ -147,7 +147,7 @@ def test_missing_file_and_unknown_source():
     with pytest.raises(DataError, match="data file not found: nowhere/r.csv"):
         load_dataset("imdb_reviews", "nowhere/r.csv")
     with pytest.raises(DataError, match="unknown data source 'smaple' for mnist; use one of "
-                                        "auto, tfds, sample"):
+                                        "auto, tfds, keras, sample, fashion_mnist"):
         load_dataset("mnist", "smaple")
 
 

@@ -1,25 +1,34 @@
-"""CIFAR-10: 32x32 colour images of 10 classes, through tensorflow-datasets."""
+"""CIFAR-10: 32x32 colour images of 10 classes, through tensorflow-datasets or Keras' cache."""
 
-import os
-
-from cookbook.data import tfds_source
-from cookbook.data.class_folders import load_image_folder, read_image_folder
-from cookbook.data.npz import read_npz
-from cookbook.data.splits import Splits, split_file
+from cookbook.data import keras_cache, tfds_source
+from cookbook.data.local_images import load_local_images, read_local_images
+from cookbook.data.splits import Splits
+from cookbook.errors import DataUnavailableError
 
 CLASS_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
                "truck"]
+SHAPE = (None, 32, 32, 3)
+# Where `keras.datasets.cifar10.load_data()` leaves the batches: Keras 3, then older versions.
+KERAS_FOLDERS = ("cifar-10-batches-py-target/cifar-10-batches-py", "cifar-10-batches-py")
 HINT = "pass --data with a local .npz holding x (N, 32, 32, 3) pixel values and y (N,) labels"
 
 
 def load(source, seed):
-    if source in ("auto", "tfds"):
+    if source == "auto":
         # No offline sample of CIFAR-10 ships with any dependency: fail fast.
-        tfds_source.require_tfds("cifar10", HINT)
+        source = "keras" if (not tfds_source.tfds_prepared("cifar10")
+                             and keras_cache.cached(*KERAS_FOLDERS)) else "tfds"
+    if source == "tfds":
+        tfds_source.require_tfds("cifar10", f"Keras has no "
+                                 f"{keras_cache.describe(*KERAS_FOLDERS)}; {HINT}")
         return from_tfds()
-    if os.path.isdir(source):
-        return load_image_folder("cifar10", source, seed)
-    return split_file("cifar10", source, seed, read_file, CLASS_NAMES)
+    if source == "keras":
+        folder = keras_cache.cached(*KERAS_FOLDERS)
+        if folder is None:
+            raise DataUnavailableError(f"Keras has not cached CIFAR-10 (no "
+                                       f"{keras_cache.describe(*KERAS_FOLDERS)}); {HINT}")
+        return load_local_images("cifar10", folder, seed, SHAPE, CLASS_NAMES, source="keras")
+    return load_local_images("cifar10", source, seed, SHAPE, CLASS_NAMES)
 
 
 def from_tfds(data_dir=None):
@@ -28,6 +37,4 @@ def from_tfds(data_dir=None):
 
 
 def read_file(path):
-    if os.path.isdir(path):
-        return read_image_folder(path)[:2]
-    return read_npz(path, (None, 32, 32, 3))
+    return read_local_images(path, SHAPE)

