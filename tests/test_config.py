@@ -143,7 +143,9 @@ def test_every_choice_is_defined_once_and_documented():
     run = next(a for a in _parser()._subparsers._group_actions[0].choices["run"]._actions
                if a.dest == "precision")
     assert tuple(run.choices) == precision.POLICIES
-    readme = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md")).read()
+    guides = os.path.join(os.path.dirname(os.path.dirname(__file__)), "docs", "pages", "guides")
+    readme = "".join(open(os.path.join(guides, name), encoding="utf-8").read()
+                     for name in sorted(os.listdir(guides)))
     for key, values in CHOICES.items():
         field = key.split(".")[1]
         assert field in {f.name for f in dataclasses.fields(FitConfig)}

@@ -98,8 +98,8 @@ def find_lr(model, x, y=None, *, batch_size=64, min_lr=1e-6, max_lr=1.0, steps=1
     """Run an `LRFinder` over `steps` batches of `(x, y)`; the model is left as it was.
 
     Args:
-        x, y: training inputs and labels, or `x` a `keras.utils.PyDataset` of batches (its own
-            batch size) and `y` None.
+        x: training inputs, or a `keras.utils.PyDataset` of batches (its own batch size).
+        y: training labels; None when `x` is a `PyDataset`.
 
     Returns:
         The `LRFinder`, with `lrs`, `losses`, `suggestion` and `plot()`.

@@ -23,7 +23,10 @@ class Splits:
     Args:
         name: dataset name, e.g. `"mnist"`.
         source: where the data came from, in words (`"tfds"`, `"sample"`, a file path).
-        x_train, y_train, x_test, y_test: the splits.
+        x_train: training examples.
+        y_train: their labels or targets.
+        x_test: test examples.
+        y_test: their labels or targets.
         class_names: name of each class id.
     """
 
@@ -97,7 +100,8 @@ def seeded_split(x, y, test_size, seed, *, origin=None):
     DataError naming `origin` (the data, in words), never scikit-learn's ValueError.
 
     Args:
-        x, y: the examples and their labels or targets.
+        x: the examples.
+        y: their labels or targets.
         test_size: the examples in b, a count (int) or a fraction (float).
         seed: seed of the shuffle.
         origin: the data, in words, for the error message.
