@@ -51,6 +51,7 @@ import numpy as np
 from cookbook.errors import (ConfigError, CookbookError, ExportError, MissingDependencyError,
                              RunDirError)
 from cookbook import run_lock
+from cookbook.answers import output_key
 from cookbook.run_dir import VOCABULARY_FILE, RunDir
 from cookbook.serving import (image_size, input_spec, max_abs_diff, serving_outputs,
                               to_image_size)
@@ -518,7 +519,7 @@ def _parity(tf, model, tokenizer, path, input_name, examples):
         x = np.asarray(examples, dtype="float32")
         served = signature(**{input_name: tf.constant(x)})
         expected = model.predict(x, verbose=0)
-    key = next(k for k in ("prediction", "probability", "probabilities") if k in served)
+    key = output_key(served)
     return max_abs_diff(served[key].numpy(), expected), served[key].numpy()
 
 

@@ -28,6 +28,7 @@ import tempfile
 
 import numpy as np
 
+from cookbook.answers import output_key
 from cookbook.errors import DataError, MissingDependencyError
 from cookbook.framework_logs import hidden_framework_logs
 from cookbook.serving import max_abs_diff
@@ -234,5 +235,5 @@ def parity(fmt, folder, model, tokenizer, examples):
     x = tokenizer.transform(examples) if tokenizer else np.asarray(examples, "float32")
     served = Runtime(os.path.join(folder, file_name(fmt)))(x)
     expected = model.predict(x, verbose=0)
-    key = next(k for k in ("prediction", "probability", "probabilities") if k in served)
+    key = output_key(served)
     return max_abs_diff(served[key], expected), served[key]

@@ -1,5 +1,7 @@
 """Plots of training runs (matplotlib). Functions return a Figure and never call `plt.show()`."""
 
+from cookbook.answers import class_name
+
 
 def plot_history(history: dict, title: str = ""):
     """Learning curves: one panel per metric, training and validation side by side.
@@ -118,8 +120,8 @@ def plot_image_predictions(images, y_true, probs, class_names, *, mistakes=False
         image = np.asarray(images[i], dtype="float32") / 255.0
         ax.imshow(image.clip(0, 1), cmap="gray" if image.ndim == 2 else None)
         ok = predicted[i] == y_true[i]
-        ax.set_title(f"pred {class_names[predicted[i]]} {confidence[i]:.2f} / "
-                     f"true {class_names[y_true[i]]}", fontsize=8,
+        ax.set_title(f"pred {class_name(class_names, predicted[i])} {confidence[i]:.2f} / "
+                     f"true {class_name(class_names, y_true[i])}", fontsize=8,
                      color="green" if ok else "red")
     fig.suptitle("most confident mistakes" if mistakes else "sample predictions")
     return fig
@@ -140,7 +142,8 @@ def confident_mistakes(texts, y_true, probs, class_names, count=5, width=300):
     for i in wrong[np.argsort(-confidence[wrong])][:count]:
         text = " ".join(str(texts[i]).split())
         rows.append({"text": text[:width] + ("..." if len(text) > width else ""),
-                     "true": class_names[y_true[i]], "predicted": class_names[predicted[i]],
+                     "true": class_name(class_names, y_true[i]),
+                     "predicted": class_name(class_names, predicted[i]),
                      "confidence": round(float(confidence[i]), 4)})
     return rows
 

@@ -339,12 +339,12 @@ def _feature_items(features, num_features, label_column):
 def _records(run, preprocessor, kind, items, batch_size, runtime=None):
     import numpy as np
 
+    from cookbook.answers import answer, output_key
     from cookbook.model_inputs import check_inputs
 
     model = run.load_model() if runtime is None else None
     class_names = [str(c) for c in run.metrics().get("data", {}).get("class_names", [])]
     task = run.recipe().task  # what the outputs mean comes from the recipe
-    binary = model is not None and model.output_shape[-1] == 1  # one sigmoid output
     for start in range(0, len(items), batch_size):
         chunk = [list(item) for item in items[start:start + batch_size]]
         good = [item for item in chunk if item[2] is None]
@@ -352,10 +352,8 @@ def _records(run, preprocessor, kind, items, batch_size, runtime=None):
             x = _model_inputs(preprocessor, kind, good)
             if len(x) and runtime is not None:  # the exported file's own answers
                 served = runtime(x)
-                binary = "probability" in served
-                key = next(k for k in ("prediction", "probability", "probabilities")
-                           if k in served)
-                outputs = np.asarray(served[key], np.float64).reshape(len(x), -1)
+                outputs = np.asarray(served[output_key(served)], np.float64).reshape(len(x),
+                                                                                      -1)
                 ids = ([int(i) for i in served["class_id"]] if "class_id" in served
                        else [None] * len(outputs))
             elif len(x):
@@ -367,11 +365,11 @@ def _records(run, preprocessor, kind, items, batch_size, runtime=None):
                 for item, output, class_id in zip((i for i in good if i[2] is None), outputs,
                                                   ids):
                     item[1] = (output, class_id)
-        for label, answer, error in chunk:
+        for label, result, error in chunk:
             if error is not None:
                 yield {"input": label, "error": error}
             else:
-                yield {"input": label, **_outputs(*answer, task, class_names, binary)}
+                yield {"input": label, **answer(*result, task, class_names)}
 
 
 def _model_inputs(preprocessor, kind, items):
@@ -434,18 +432,3 @@ def _class_ids(outputs):
 
     return [int(i) for i in keras.ops.convert_to_numpy(class_ids(outputs))]
 
-
-def _outputs(output, class_id, task, class_names, binary):
-    """The SavedModel's outputs for one row of model output, as plain Python values."""
-    if task == "regression":
-        return {"prediction": float(output[0]) if len(output) == 1
-                else [float(v) for v in output]}
-    if binary:
-        return {"class_name": _name(class_names, class_id), "class_id": class_id,
-                "probability": round(float(output[0]), 6)}
-    return {"class_name": _name(class_names, class_id), "class_id": class_id,
-            "probabilities": [round(float(p), 6) for p in output]}
-
-
-def _name(class_names, class_id):
-    return class_names[class_id] if class_id < len(class_names) else str(class_id)

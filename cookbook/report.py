@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from cookbook import atomic
+from cookbook.answers import class_name
 from cookbook.run_dir import (ATTENTION_FILE, CONFUSION_FILE, MISTAKES_FILE, PREDICTIONS_FILE,
                               REPORT_FILE)
 
@@ -103,7 +104,8 @@ def attended_words(model, tokens, texts, y_true, probs, class_names, per_class=2
         text = " ".join(str(texts[i]).split())
         rows.append({"words": [(w, round(v, 4)) for w, v in ranked],
                      "text": text[:160] + ("..." if len(text) > 160 else ""),
-                     "true": class_names[y_true[i]], "predicted": class_names[predicted[i]],
+                     "true": class_name(class_names, y_true[i]),
+                     "predicted": class_name(class_names, predicted[i]),
                      "confidence": round(float(confidence[i]), 4)})
     return rows
 

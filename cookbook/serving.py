@@ -11,7 +11,7 @@ takes raw strings as `review`), and its outputs are:
 These functions build TensorFlow graphs: the exports need TensorFlow (`cookbook.export`).
 """
 
-from cookbook.answers import class_ids
+from cookbook.answers import class_ids, is_binary
 
 
 def serving_outputs(tf, probs, task, class_names):
@@ -20,7 +20,7 @@ def serving_outputs(tf, probs, task, class_names):
         return {"prediction": probs[:, 0]}
     ids = class_ids(probs, "int64", ops=tf)
     names = tf.gather(tf.constant(class_names or [""]), ids)
-    if probs.shape[-1] == 1:
+    if is_binary(probs):
         return {"probability": probs[:, 0], "class_id": ids, "class_name": names}
     return {"probabilities": probs, "class_id": ids, "class_name": names}
 
