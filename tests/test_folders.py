@@ -10,9 +10,9 @@ from PIL import Image
 from conftest import write_text as write
 
 from cookbook.data.feature_csv import read_feature_csv
-from cookbook.data.folders import (check_image_files, read_text_folder, scan_class_folders,
-                                   split_indices)
+from cookbook.data.folders import check_image_files, read_text_folder, scan_class_folders
 from cookbook.data.images import IMAGE_EXTENSIONS, ImageReadError, read_image, read_images
+from cookbook.data.splits import split_indices
 from cookbook.errors import DataError
 
 RNG = np.random.default_rng(0)

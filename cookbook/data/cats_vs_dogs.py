@@ -10,9 +10,8 @@ import os
 
 from cookbook.data import tfds_source
 from cookbook.data.class_folders import load_image_folder, read_image_folder
-from cookbook.data.folders import split_indices
 from cookbook.data.npz import read_npz
-from cookbook.data.splits import TEST_FRACTION, Splits, split_file
+from cookbook.data.splits import TEST_FRACTION, Splits, split_file, split_indices
 
 CLASS_NAMES = ["cat", "dog"]
 HINT = ("pass --data with a folder of class folders (cat/, dog/) or a local .npz holding x "

@@ -9,11 +9,10 @@ preprocessor reads them a batch at a time (`cookbook.data.image_files.ImageFiles
 import os
 import warnings
 
-from cookbook.data.folders import (check_image_files, read_text_folder, scan_class_folders,
-                                   split_indices)
+from cookbook.data.folders import check_image_files, read_text_folder, scan_class_folders
 from cookbook.data.image_files import ImageFiles
 from cookbook.data.images import IMAGE_EXTENSIONS
-from cookbook.data.splits import TEST_FRACTION, Splits
+from cookbook.data.splits import TEST_FRACTION, Splits, split_indices
 
 SHOWN_SKIPPED = 10
 
@@ -34,7 +33,7 @@ def read_image_folder(root):
 def load_image_folder(name, root, seed):
     """The `Splits` of the images of `root/<class>/`, split 80/20 (stratified, seeded)."""
     files, labels, class_names = read_image_folder(root)
-    train, test = split_indices(labels, TEST_FRACTION, seed)
+    train, test = split_indices(labels, TEST_FRACTION, seed, origin=root)
     return Splits(name, root, files.subset(train), labels[train], files.subset(test),
                   labels[test], class_names)
 
@@ -49,7 +48,7 @@ def read_texts(root):
 def load_text_folder(name, root, seed):
     """The `Splits` of the texts of `root/<class>/*.txt`, split 80/20 (stratified, seeded)."""
     texts, labels, class_names = read_texts(root)
-    train, test = split_indices(labels, TEST_FRACTION, seed)
+    train, test = split_indices(labels, TEST_FRACTION, seed, origin=root)
     return Splits(name, root, texts[train], labels[train], texts[test], labels[test],
                   class_names)
 

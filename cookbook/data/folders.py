@@ -169,39 +169,6 @@ def read_text_folder(root):
     return np.array(texts, dtype=object), kept, class_names, skipped
 
 
-def split_indices(labels, test_fraction, seed):
-    """A seeded split of `range(len(labels))`, stratified by class.
-
-    Every class must be in both parts: a class with fewer than 2 examples, or a part too small
-    to hold one example of each class, is a DataError (no unstratified fallback, which could
-    leave a class out of training or testing).
-
-    Args:
-        labels: int class ids, one per example.
-        test_fraction: the share of examples in the test part, between 0 and 1.
-        seed: seed of the shuffle.
-
-    Returns:
-        `(train_idx, test_idx)`: int64 index arrays.
-
-    Example:
-
-    ```python
-    train_idx, test_idx = split_indices(labels, 0.2, seed=0)
-    ```
-    """
-    from sklearn.model_selection import train_test_split
-
-    labels = np.asarray(labels)
-    if not 0 < test_fraction < 1:
-        raise DataError(f"test fraction {test_fraction!r} is not between 0 and 1; use e.g. 0.2")
-    check_split(labels, math.ceil(test_fraction * len(labels)))
-    train_idx, test_idx = train_test_split(np.arange(len(labels), dtype=np.int64),
-                                           test_size=test_fraction, stratify=labels,
-                                           random_state=seed)
-    return train_idx, test_idx
-
-
 def _visible_entries(folder):
     """The entries of `folder` whose names do not start with ".", sorted by name."""
     with os.scandir(folder) as entries:

@@ -108,6 +108,8 @@ def seeded_split(x, y, test_size, seed, *, origin=None):
     """
     from sklearn.model_selection import train_test_split
 
+    if isinstance(test_size, float) and not 0 < test_size < 1:
+        raise DataError(f"test fraction {test_size!r} is not between 0 and 1; use e.g. 0.2")
     stratify = y if np.asarray(y).dtype.kind in "biu" else None
     n = len(y)
     n_test = math.ceil(test_size * n) if isinstance(test_size, float) else int(test_size)
@@ -121,3 +123,22 @@ def seeded_split(x, y, test_size, seed, *, origin=None):
         raise DataError(f"{where}cannot split {n} examples with {n_test} for testing "
                         f"({e}); add examples") from None
     return x_a, y_a, x_b, y_b
+
+
+def split_indices(labels, test_size, seed, *, origin=None):
+    """`seeded_split` of the indices `range(len(labels))`, stratified by `labels`: for data
+    that is not held in memory (photos read a batch at a time), split by index.
+
+    Returns:
+        `(train_idx, test_idx)`: int64 index arrays.
+
+    Example:
+
+    ```python
+    train_idx, test_idx = split_indices(labels, 0.2, seed=0)
+    ```
+    """
+    indices = np.arange(len(labels), dtype=np.int64)
+    labels = np.asarray(labels, dtype=np.int64)  # class ids: always stratified
+    train_idx, _, test_idx, _ = seeded_split(indices, labels, test_size, seed, origin=origin)
+    return train_idx, test_idx
