@@ -25,7 +25,6 @@ Only the light standard library is imported here: `import cookbook` stays free o
 """
 
 import csv
-import gzip
 import os
 import zlib
 
@@ -183,11 +182,12 @@ def _text_item(label, text):
 
 
 def _open(path):
+    from cookbook.data.csv_files import open_csv
+
     if not os.path.isfile(path):
         what = "is a folder, not a file" if os.path.isdir(path) else "not found"
         raise DataError(f"--file {path}: {what}")
-    opener = gzip.open if path.lower().endswith(".gz") else open
-    return opener(path, "rt", encoding="utf-8-sig", newline="")
+    return open_csv(path)
 
 
 def _file_items(path, kind, preprocessor, label_column):
@@ -216,38 +216,21 @@ def _text_lines(path, content):
             for number, line in enumerate(lines, 1)]
 
 
-def _rows(reader):
-    """`(first line, row)` of every row after the header; blank lines are skipped."""
-    line = reader.line_num + 1
-    for row in reader:
-        if row:
-            yield line, row
-        line = reader.line_num + 1
-
-
 def _rows_like_header(path, reader, header):
     """`(label, line, row, error)` per row: a row whose width differs from the header's gets only
     an error."""
-    for line, row in _rows(reader):
-        error = None if len(row) == len(header) else (
-            f"{len(row)} fields, expected {len(header)} like the header")
-        yield f"{path}:{line}", line, row, error
+    from cookbook.data.csv_files import data_rows, width_error
 
-
-def _header(path, reader):
-    header = [h.strip() for h in next(reader, [])]
-    if not any(header):
-        raise DataError(f"{path}: missing header row; the first line must name the columns")
-    return header
+    for line, row in data_rows(reader):
+        yield f"{path}:{line}", line, row, width_error(row, header)
 
 
 def _review_rows(path, reader):
-    header = _header(path, reader)
-    names = [h.lower() for h in header]
-    if "review" not in names:
-        raise DataError(f"{path}: no 'review' column; the header has columns "
-                        f"{', '.join(header)}")
-    column = names.index("review")
+    from cookbook.data.csv_files import read_header
+    from cookbook.data.imdb import review_column
+
+    header = read_header(path, reader)
+    column = review_column(path, header)
     items = []
     for label, _, row, error in _rows_like_header(path, reader, header):
         if error:
@@ -258,21 +241,11 @@ def _review_rows(path, reader):
 
 
 def _feature_rows(path, reader, num_features, label_column):
-    from cookbook.data.feature_csv import _is_number
+    from cookbook.data.csv_files import feature_columns, read_header
 
-    header = _header(path, reader)
-    if all(_is_number(h) for h in header):
-        raise DataError(f"{path}: missing header row (line 1 holds numbers); the first line "
-                        "must name the feature columns")
-    if header.count(label_column) > 1:
-        raise DataError(f"{path}: the header names {label_column!r} more than once; rename "
-                        "the other column(s)")
-    names = [h for h in header if h != label_column]
-    if len(names) != num_features:
-        besides = f" besides {label_column!r}" if label_column in header else ""
-        raise DataError(f"{path}: {len(names)} feature columns{besides}, but the run's model "
-                        f"takes {num_features} features (the header has columns "
-                        f"{', '.join(header)})")
+    header = read_header(path, reader, "the feature columns")
+    names, _ = feature_columns(path, header, label_column, num_features, label_required=False,
+                               model="the run's model")
     keep = [i for i, h in enumerate(header) if h != label_column]
     items = []
     for label, line, row, error in _rows_like_header(path, reader, header):
@@ -285,15 +258,16 @@ def _feature_rows(path, reader, num_features, label_column):
 
 
 def _feature_values(path, line, names, cells):
-    """One row of a feature CSV as float32, or the reason it is not (feature_csv's checks)."""
+    """One row of a feature CSV as float32, or the reason it is not (the training checks)."""
     import numpy as np
 
-    from cookbook.data.feature_csv import _check_finite, _numbers
+    from cookbook.data.csv_files import numbers
+    from cookbook.data.feature_csv import check_finite_cells
 
     prefix = f"{path}, line {line}, "
     try:
-        x = np.array([_numbers(path, line, names, cells)], dtype=np.float64)
-        _check_finite(path, x, [line], names)
+        x = np.array([numbers(path, line, names, cells)], dtype=np.float64)
+        check_finite_cells(path, x, [line], names)
     except DataError as e:
         return None, str(e).removeprefix(prefix)
     return x[0].astype(np.float32), None
@@ -302,6 +276,8 @@ def _feature_values(path, line, names, cells):
 def _feature_items(features, num_features, label_column):
     """Items of an array-like of rows (a pandas DataFrame drops its label column)."""
     import numpy as np
+
+    from cookbook.data.checks import finite
 
     columns = getattr(features, "columns", None)
     if columns is not None and hasattr(features, "to_numpy"):
@@ -323,8 +299,8 @@ def _feature_items(features, num_features, label_column):
         if x.ndim != 1 or len(x) != num_features:
             items.append((label, None, f"{x.size} values, but the run's model takes "
                                        f"{num_features} features"))
-        elif not np.all(np.isfinite(x) & (np.abs(x) <= np.finfo(np.float32).max)):
-            column = int(np.argmin(np.isfinite(x) & (np.abs(x) <= np.finfo(np.float32).max)))
+        elif not np.all(finite(x)):
+            column = int(np.argmin(finite(x)))
             items.append((label, None, f"column {column}: {x[column]:g} is not a finite float32 "
                                        "number"))
         else:

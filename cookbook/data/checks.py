@@ -16,7 +16,14 @@ from cookbook.errors import DataError
 SHOWN = 5  # bad values named in a message, then a count
 CHUNK = 1 << 22  # elements per pass when locating bad feature values
 GZIP_ERRORS = (zlib.error, EOFError, gzip.BadGzipFile)
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def finite(x):
+    """Elementwise: whether each value is finite and within float32's range, the rule every
+    feature and target check applies (a value beyond float32 turns infinite in the model)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(x) & (np.abs(x) <= FLOAT32_MAX)
 
 
 def check_labels(y, num_classes, origin):
@@ -48,7 +55,7 @@ def check_targets(y, origin):
     if y.dtype.kind not in "biuf":
         raise DataError(f"{origin}: targets are {y.dtype} values; save the targets as numbers")
     if y.dtype.kind == "f":
-        _raise_bad(origin, y, ~np.isfinite(y), "target(s) are NaN or infinite",
+        _raise_bad(origin, y, ~finite(y), "target(s) are NaN or infinite",
                    "fill in or drop those examples")
     return y
 
@@ -80,7 +87,7 @@ def check_finite(x, origin):
     if not isinstance(x, np.ndarray) or x.dtype.kind not in "fc" or x.size == 0:
         return
     low, high = np.min(x), np.max(x)  # NaN propagates through both
-    if np.isfinite(low) and np.isfinite(high) and max(-low, high) <= _FLOAT32_MAX:
+    if finite(low) and finite(high):
         return
     nan, huge, first = _locate_non_finite(x)
     found = " and ".join(part for part in (f"{nan} NaN" if nan else "",
@@ -99,8 +106,7 @@ def _locate_non_finite(x):
     for start in range(0, len(x), step):
         chunk = x[start:start + step].reshape(min(step, len(x) - start), -1)
         is_nan = np.isnan(chunk)
-        with np.errstate(invalid="ignore"):
-            is_huge = ~is_nan & ~(np.abs(chunk) <= _FLOAT32_MAX)
+        is_huge = ~is_nan & ~finite(chunk)
         bad_rows = np.flatnonzero((is_nan | is_huge).any(axis=1))
         nan += int(is_nan.sum())
         huge += int(is_huge.sum())

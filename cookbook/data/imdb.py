@@ -7,7 +7,6 @@ give the same labels).
 """
 
 import csv
-import gzip
 import os
 
 import numpy as np
@@ -16,6 +15,7 @@ from cookbook.data import tfds_source
 from cookbook.data.class_folders import (is_acl_imdb, is_acl_split, load_text_folder,
                                          read_texts)
 from cookbook.data.checks import read_errors
+from cookbook.data.csv_files import open_csv
 from cookbook.data.splits import Splits, split_file
 from cookbook.errors import DataError
 
@@ -58,19 +58,22 @@ def read_file(path):
     return read_csv(path)
 
 
-def _open_csv(path):
-    """A review CSV, plain or gzip-compressed, as text; a spreadsheet's byte-order mark and
-    CRLF line ends are read as any other CSV's."""
-    opener = gzip.open if path.endswith(".gz") else open
-    return opener(path, "rt", encoding="utf-8-sig", newline="")
+def review_column(path, header, with_sentiment=False):
+    """Where the reviews are in a CSV's `header`: the `review` column (any case). With
+    `with_sentiment` (training data), the header must be `review,sentiment`."""
+    names = [h.strip().lower() for h in header]
+    if with_sentiment and names != ["review", "sentiment"]:
+        raise DataError(f"{path}: expected a header row 'review,sentiment', got {header}")
+    if "review" not in names:
+        raise DataError(f"{path}: no 'review' column; the header has columns "
+                        f"{', '.join(header)}")
+    return names.index("review")
 
 
 def _reviews(path, f):
     """A `csv.reader` over `f` past its header, which must be `review,sentiment`."""
     reader = csv.reader(f)
-    header = next(reader, None)
-    if header is None or [h.strip().lower() for h in header] != ["review", "sentiment"]:
-        raise DataError(f"{path}: expected a header row 'review,sentiment', got {header}")
+    review_column(path, next(reader, []), with_sentiment=True)
     return reader
 
 
@@ -79,7 +82,7 @@ def check_file(path):
     (a quick check before training starts)."""
     if os.path.isdir(path):
         return
-    with read_errors(path, "CSV review,sentiment"), _open_csv(path) as f:
+    with read_errors(path, "CSV review,sentiment"), open_csv(path) as f:
         _reviews(path, f)
 
 
@@ -90,7 +93,7 @@ def read_csv(path):
     the file and line.
     """
     texts, labels = [], []
-    with read_errors(path, "CSV review,sentiment"), _open_csv(path) as f:
+    with read_errors(path, "CSV review,sentiment"), open_csv(path) as f:
         reader = _reviews(path, f)
         for row in reader:
             if len(row) != 2:
