@@ -103,12 +103,11 @@ def _check_before_starting(config, out):
     from cookbook import run_dir, run_lock
     from cookbook.cluster import several_named_by
     from cookbook.data.catalog import check_source
-    from cookbook.registry import get_recipe
 
     run_dir.check_unfinished(out)
     if several_named_by() is None:  # process 0 of several holds the lock for all of them
         run_lock.check_free(out)
-    check_source(get_recipe(config.recipe).dataset, config.data.source)
+    check_source(config.spec.dataset, config.data.source)
 
 
 def _list():

@@ -25,7 +25,7 @@ import tomllib
 
 from cookbook import compilation, distribute, precision
 from cookbook.errors import ConfigError
-from cookbook.registry import get_recipe, list_recipes
+from cookbook.registry import RecipeSpec, get_recipe, list_recipes
 
 RECIPES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "recipes")
 
@@ -115,6 +115,12 @@ class RunConfig:
     model: dict
     data: DataConfig
     fit: FitConfig
+    # The registry's entry for `recipe`, looked up once and carried along with the config.
+    spec: RecipeSpec = dataclasses.field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.spec is None:
+            self.spec = get_recipe(self.recipe)
 
     def to_dict(self) -> dict:
         return {
@@ -128,7 +134,7 @@ class RunConfig:
 def default_config(recipe: str) -> RunConfig:
     """The configuration `cookbook run <recipe>` uses: the recipe's own defaults."""
     spec = get_recipe(recipe)
-    return RunConfig(recipe, spec.hyperparameters(), DataConfig(), FitConfig(**spec.fit))
+    return RunConfig(recipe, spec.hyperparameters(), DataConfig(), FitConfig(**spec.fit), spec)
 
 
 def from_dict(raw: dict, origin: str = "config") -> RunConfig:
@@ -194,7 +200,7 @@ def set_value(config: RunConfig, dotted: str, value, origin: str = "--set"):
     """Set `section.key` to `value` in place, checking the key and the value's type."""
     section, _, key = dotted.partition(".")
     if section == "model":
-        known = get_recipe(config.recipe).hyperparameters()
+        known = config.spec.hyperparameters()
         target = config.model
     elif section in ("data", "fit"):
         target = getattr(config, section)

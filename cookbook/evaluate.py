@@ -6,7 +6,6 @@ from cookbook.data import dataset_kind, load_dataset, read_dataset_file
 from cookbook.data.fingerprint import changed
 from cookbook.data.pipeline import Batches, reader_threads
 from cookbook.errors import DataError
-from cookbook.registry import get_recipe
 from cookbook.run_dir import RunDir
 from cookbook.model_inputs import check_inputs
 
@@ -32,7 +31,7 @@ def evaluate(run, data=None, batch_size=None):
     """
     run_dir = RunDir(run).check()
     config = run_dir.config()
-    dataset = get_recipe(config.recipe).dataset
+    dataset = config.spec.dataset
     if data is None:
         source = run_dir.metrics()["data"]["source"]
         _check_unchanged(run, source, run_dir.metrics()["data"].get("fingerprint"))

@@ -239,9 +239,7 @@ class RunDir:
 
     def recipe(self):
         """The run's recipe: its registry entry (`cookbook.registry.RecipeSpec`)."""
-        from cookbook.registry import get_recipe
-
-        return get_recipe(self.config().recipe)
+        return self.config().spec
 
     def load_model(self):
         """The trained model, loaded with `safe_mode=True` (no arbitrary code, no pickle), with

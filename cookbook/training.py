@@ -22,7 +22,6 @@ from cookbook.errors import ConfigError, DataError
 from cookbook.fitting import fit as fit_model, lost_peers_as_errors
 from cookbook.model_inputs import check_inputs, check_labels
 from cookbook.precision import check_precision
-from cookbook.registry import get_recipe
 from cookbook.report import save_figure
 from cookbook.results import run_metrics, write_results
 from cookbook.seeding import set_seed
@@ -62,7 +61,7 @@ def prepare_data(config, directory, data=None):
         `(data, preprocessor)`: the splits as loaded (raw inputs) and the recipe's fitted
         preprocessor; `preprocessor(data.x_train)` gives the model's inputs.
     """
-    spec = get_recipe(config.recipe)
+    spec = config.spec
     if data is None:
         data = load_dataset(spec.dataset, config.data.source, seed=config.fit.seed,
                             label_column=config.data.label_column)
@@ -136,7 +135,7 @@ def train(recipe, *, out, overrides=(), callbacks=(), verbose=None, find_lr=Fals
                           f"{cluster.process_count}-process cluster, then train with its rate")
     check_steps_per_execution(config.fit.steps_per_execution, keras.backend.backend())
     check_precision(config.fit.precision, list_devices())
-    spec = get_recipe(config.recipe)
+    spec = config.spec
     if config.fit.precision != "float32" and not spec.takes("dtype"):
         raise ConfigError(f"recipe {config.recipe} takes no dtype= argument, so it cannot be "
                           f"built for fit.precision {config.fit.precision!r}; use float32")
@@ -188,7 +187,7 @@ def _train(config, out, claimed, callbacks, find_lr, distribution, data, cluster
     """Fit and score; returns `(RunResult, finish)`, `finish(model)` writing the results."""
     from cookbook.data.pipeline import Batches, reader_threads
 
-    spec = get_recipe(config.recipe)
+    spec = config.spec
     fit = config.fit
     try:
         data, preprocessor = prepare_data(config, out if cluster.is_chief else None, data)
@@ -285,7 +284,7 @@ def build_model(config):
     """The recipe's compiled model for `config`: its `[model]` hyper-parameters, built with the
     `fit.precision` dtype policy and set up for `fit.jit_compile` (`fit.steps_per_execution`
     is chosen just before training, `cookbook.compilation.choose_steps_per_execution`)."""
-    spec = get_recipe(config.recipe)
+    spec = config.spec
     fit = config.fit
     options = {"dtype": fit.precision} if fit.precision != "float32" else {}
     model = spec.fn(**config.model, **options)

@@ -350,3 +350,26 @@ def test_train_on_splits_already_loaded(tmp_path, mnist_npz):
     with pytest.raises(ConfigError, match="trains on mnist, got splits of breast_cancer"):
         cookbook.train("mnist_dense", out=str(tmp_path / "other"),
                        data=load_dataset("breast_cancer"), overrides=small("mnist_dense"))
+
+
+def test_the_registry_is_consulted_once_per_train(tmp_path, monkeypatch):
+    # The RecipeSpec travels with the config (RunConfig.spec) instead of being looked up again.
+    import sys
+
+    from cookbook import registry
+
+    calls = []
+    original = registry.get_recipe
+
+    def counting(name):
+        calls.append(name)
+        return original(name)
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("cookbook") and \
+                getattr(module, "get_recipe", None) is original:
+            monkeypatch.setattr(module, "get_recipe", counting)
+    cookbook.train("logistic_regression", out=str(tmp_path / "run"),
+                   overrides=small("logistic_regression", **{"fit.epochs": 1,
+                                                             "model.learning_rate": 0.01}))
+    assert calls == ["logistic_regression"]
