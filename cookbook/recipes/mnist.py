@@ -94,28 +94,33 @@ def mnist_dense(
     preprocessor=_digits,
     targets=(Target("accuracy", 0.975, "5k sample", source="sample"),
              Target("accuracy", 0.99, "full MNIST")),
-    fit={"epochs": 20, "batch_size": 64, "early_stopping_patience": 4},
+    fit={"epochs": 20, "batch_size": 128, "early_stopping_patience": 4},
 )
 def mnist_cnn(
     *,
     filters: list = (32, 64),
+    convs_per_stage: int = 1,
     dense_units: int = 128,
     dropout: float = 0.4,
     max_shift: float = 0.07,
-    learning_rate: float = 0.002,
+    learning_rate: float = 0.003,
     num_classes: int = 10,
     dtype=None,
 ) -> keras.Model:
     """Small convolutional digit classifier.
 
-    Each stage is two 3x3 ReLU convolutions, then 2x2 max pooling; random shifts of the image by
-    whole pixels, zeros coming in at the edge (`cookbook.layers.ImageAugmentation`, training
-    only; it keeps the model XLA-compilable), stand in for more data. (Batch normalization was
-    left out: with ~60 steps per epoch on the 5k sample its moving statistics lag and test
-    accuracy stayed near chance for several epochs.)
+    Each stage is a 3x3 ReLU convolution ("same" padding), then 2x2 max pooling; random shifts
+    of the image by whole pixels, zeros coming in at the edge (`cookbook.layers.ImageAugmentation`,
+    training only; it keeps the model XLA-compilable), stand in for more data. One convolution
+    per stage and batches of 128 were chosen on all of MNIST: two per stage (the earlier
+    default) trained about 700 images/s on 2 CPU cores against 4,800/s with one
+    (benchmarks/bench_full_scale.py has the accuracies). (Batch
+    normalization was left out: with ~60 steps per epoch on the 5k sample its moving
+    statistics lag and test accuracy stayed near chance for several epochs.)
 
     Args:
         filters: number of filters of each stage.
+        convs_per_stage: 3x3 convolutions in each stage, before its pooling.
         dense_units: width of the dense layer before the output.
         dropout: dropout rate before the output layer.
         max_shift: largest random shift, as a fraction of the image size, rounded to whole
@@ -146,7 +151,7 @@ def mnist_cnn(
         x = ImageAugmentation(max_shift=max_shift, fill_mode="constant", name="augment",
                               dtype=dtype)(x)
     for stage, n in enumerate(filters):
-        for j in range(2):
+        for j in range(convs_per_stage):
             x = keras.layers.Conv2D(n, 3, padding="same", activation="relu",
                                     name=f"conv_{stage}_{j}", dtype=dtype)(x)
         x = keras.layers.MaxPooling2D(dtype=dtype)(x)
