@@ -88,13 +88,18 @@ def _parser():
     return parser
 
 
-def _start_backend(with_tensorflow=False):
-    """Check the backend, then import it with its start-up logs hidden (`cookbook.console`)."""
+def _start_backend(with_tensorflow=False, distribute=None):
+    """Check the backend, join the run's other processes (with `distribute`, before any device
+    is listed), then import the backend with its start-up logs hidden (`cookbook.console`).
+    Returns this process' `cookbook.cluster.Cluster` (None without `distribute`)."""
     from cookbook.backend import check_backend
+    from cookbook.cluster import join
 
-    check_backend()
+    backend = check_backend()
     fewer_framework_logs()
+    cluster = join(distribute, backend) if distribute is not None else None
     start_backend(with_tensorflow)
+    return cluster
 
 
 def _check_before_starting(config, out):
@@ -146,13 +151,7 @@ def _run(args, argv):
     _check_before_starting(config, out)
     if several:
         return _launch(args, argv, config)
-    from cookbook.backend import check_backend
-    from cookbook.cluster import join
-
-    backend = check_backend()
-    fewer_framework_logs()
-    cluster = join(config.fit.distribute, backend)  # before the backend lists devices
-    _start_backend(with_tensorflow=True)  # only once the config is valid
+    cluster = _start_backend(with_tensorflow=True, distribute=config.fit.distribute)
     from cookbook.training import train
 
     try:

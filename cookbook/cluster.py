@@ -174,7 +174,7 @@ def join(mode, backend):
         return _joined
     cluster = from_environment(backend)
     if cluster.process_count == 1:
-        return SINGLE
+        return SINGLE  # nothing joined: the environment is read again on the next call
     if mode != "data_parallel":
         raise ConfigError(f"this process is one of {cluster.process_count} (set by "
                           f"{TF_CONFIG if backend == 'tensorflow' else JAX_NUM_PROCESSES}) but "

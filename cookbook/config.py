@@ -27,7 +27,6 @@ from cookbook import compilation, distribute, precision
 from cookbook.errors import ConfigError
 from cookbook.registry import RecipeSpec, get_recipe, list_recipes
 
-RECIPES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "recipes")
 
 
 @dataclasses.dataclass

@@ -68,11 +68,15 @@ def _value(value):
     return tomli_w.dumps({"v": value}).strip()[len("v = "):]
 
 
-def path_of(name, directory=config_lib.RECIPES_DIR):
+# The recipe files of a source checkout, beside the package (an installed copy has none).
+RECIPES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "recipes")
+
+
+def path_of(name, directory=RECIPES_DIR):
     return os.path.join(directory, f"{name}.toml")
 
 
-def out_of_date(directory=config_lib.RECIPES_DIR):
+def out_of_date(directory=RECIPES_DIR):
     """Names whose recipe file in `directory` differs from `render(name)`."""
     stale = []
     for name in list_recipes():
@@ -89,8 +93,16 @@ def out_of_date(directory=config_lib.RECIPES_DIR):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a file is out of date")
-    parser.add_argument("--dir", default=config_lib.RECIPES_DIR)
+    parser.add_argument("--dir", help="the folder of the recipe files (default: recipes/ of "
+                                      "a source checkout)")
     args = parser.parse_args(argv)
+    if args.dir is None:
+        if not os.path.isdir(RECIPES_DIR):
+            print(f"cookbook: error: no recipes/ folder beside the package ({RECIPES_DIR}): this "
+                  "is an installed copy; pass --dir FOLDER to write the recipe files there",
+                  file=sys.stderr)
+            return 2
+        args.dir = RECIPES_DIR
     stale = out_of_date(args.dir)
     if args.check:
         for name in stale:
@@ -98,6 +110,7 @@ def main(argv=None):
         return 1 if stale else 0
     from cookbook import atomic
 
+    os.makedirs(args.dir, exist_ok=True)
     for name in stale:
         atomic.write_text(path_of(name, args.dir), render(name))
         print(f"wrote {path_of(name, args.dir)}")

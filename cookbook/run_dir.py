@@ -8,7 +8,9 @@ A run directory holds:
   sizes (written last: a run is finished when it exists; see `cookbook.results`);
 - `model.keras`: the trained model (Keras format, loads with `safe_mode=True`);
 - `learning_curves.png`, and for classifiers `confusion_matrix.png` (image recipes also
-  `predictions.png` and `mistakes.png`), with `--find-lr` `lr_finder.png`;
+  `predictions.png` and `mistakes.png`, `imdb_transformer` `attention.png`), with `--find-lr`
+  `lr_finder.png`;
+- `logs/`: TensorBoard's event files, `train/` and `validation/`;
 - `report.md`: config, metrics and plots on one page (text recipes: the most confidently wrong
   reviews);
 - `examples.json`: a few raw test inputs (the export checks the SavedModel on them);

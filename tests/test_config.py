@@ -9,8 +9,9 @@ import pytest
 import cookbook
 from cookbook import config as config_lib
 from cookbook.errors import ConfigError
+from cookbook.recipe_files import RECIPES_DIR
 
-RECIPE_FILES = sorted(glob.glob(os.path.join(config_lib.RECIPES_DIR, "*.toml")))
+RECIPE_FILES = sorted(glob.glob(os.path.join(RECIPES_DIR, "*.toml")))
 
 
 def test_every_recipe_has_a_file():

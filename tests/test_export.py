@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 
 import cookbook
-from cookbook import export as export_lib
+from cookbook import export as export_lib, export_versions, saved_model
 from cookbook.cli import main
 from cookbook.errors import ConfigError, ExportError, RunDirError
 from cookbook.export import PARITY_TOLERANCE, export
@@ -181,7 +181,7 @@ def test_out_that_is_a_file_is_one_line(tabular_run, tmp_path, capsys):
 @pytest.mark.parametrize("blocked", ["makedirs", "mkdtemp"])
 def test_out_we_cannot_write_to_is_one_line(tabular_run, tmp_path, monkeypatch, blocked):
     out = tmp_path / "readonly"
-    real = {"makedirs": os.makedirs, "mkdtemp": export_lib.tempfile.mkdtemp}[blocked]
+    real = {"makedirs": os.makedirs, "mkdtemp": export_versions.tempfile.mkdtemp}[blocked]
 
     def denied(path=None, *args, **kwargs):
         where = kwargs.get("dir", path)
@@ -189,7 +189,7 @@ def test_out_we_cannot_write_to_is_one_line(tabular_run, tmp_path, monkeypatch, 
             raise PermissionError(13, "Permission denied", str(where))
         return real(path, *args, **kwargs) if path is not None else real(*args, **kwargs)
 
-    owner = os if blocked == "makedirs" else export_lib.tempfile
+    owner = os if blocked == "makedirs" else export_versions.tempfile
     monkeypatch.setattr(owner, blocked, denied)
     base = os.path.join(str(out), "logistic_regression")
     with pytest.raises(RunDirError) as info:
@@ -206,7 +206,7 @@ def dead_pid():
 
 def test_stale_temporary_folders_go_live_ones_stay(tabular_run, tmp_path):
     base = tmp_path / "exports" / "logistic_regression"
-    host, dead, alive = export_lib._host(), dead_pid(), os.getpid()
+    host, dead, alive = export_versions.host(), dead_pid(), os.getpid()
     names = {
         "dead": f".1.tmp-{host}-{dead}-abcd1234",
         "alive": f".1.tmp-{host}-{alive}-abcd1234",
@@ -218,7 +218,7 @@ def test_stale_temporary_folders_go_live_ones_stay(tabular_run, tmp_path):
     for name in names.values():
         (base / name).mkdir(parents=True)
         (base / name / "saved_model.pb").write_bytes(b"partial")
-    hours_ago = time.time() - 2 * export_lib.STALE_AFTER_S
+    hours_ago = time.time() - 2 * export_versions.STALE_AFTER_S
     for path in (base / names["legacy_old"], base / names["legacy_old"] / "saved_model.pb"):
         os.utime(path, (hours_ago, hours_ago))
     (base / names["killed_force"] / "v").mkdir()  # version 3, swapped out when killed
@@ -240,10 +240,10 @@ def test_a_failed_export_leaves_no_temporary_folder(tabular_run, tmp_path, monke
         open(os.path.join(path, "saved_model.pb"), "wb").close()  # half-written
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export_lib, "_write_saved_model", fail)
+    monkeypatch.setattr(saved_model, "write_saved_model", fail)
     with pytest.raises(RunDirError, match=f"cannot write to {base}: No space left on device"):
         export(tabular_run, str(tmp_path / "exports"))
-    assert seen[0].startswith(f".1.tmp-{export_lib._host()}-{os.getpid()}-")
+    assert seen[0].startswith(f".1.tmp-{export_versions.host()}-{os.getpid()}-")
     assert os.listdir(base) == []
 
 

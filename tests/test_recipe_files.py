@@ -28,3 +28,15 @@ def test_check_names_a_stale_file_and_the_command(tmp_path, capsys):
     assert "mnist_dense.toml is out of date" in capsys.readouterr().out
     assert main(["--dir", str(tmp_path)]) == 0
     assert out_of_date(str(tmp_path)) == []
+
+
+def test_an_installed_copy_asks_for_a_folder_instead_of_writing_into_site_packages(
+        tmp_path, monkeypatch, capsys):
+    from cookbook import recipe_files
+
+    monkeypatch.setattr(recipe_files, "RECIPES_DIR", str(tmp_path / "site-packages" / "recipes"))
+    assert main([]) == 2
+    assert "pass --dir FOLDER" in capsys.readouterr().err
+    assert not (tmp_path / "site-packages").exists()
+    assert main(["--dir", str(tmp_path / "mine")]) == 0
+    assert out_of_date(str(tmp_path / "mine")) == []

@@ -19,12 +19,8 @@ x = ImageAugmentation(flip="horizontal", max_shift=0.125)(inputs)
 ```
 """
 
-from cookbook.backend import check_backend
-
-check_backend()  # a clear error before Keras fails to import an unknown or missing backend
-
-from cookbook.layers.augmentation import ImageAugmentation, affine_resample  # noqa: E402
-from cookbook.layers.transformer import (  # noqa: E402
+from cookbook.layers.augmentation import ImageAugmentation, affine_resample
+from cookbook.layers.transformer import (
     MaskedAverage, PaddingMask, TokenAndPositionEmbedding, TransformerEncoder, attention_to_tokens)
 
 __all__ = ["ImageAugmentation", "MaskedAverage", "PaddingMask", "TokenAndPositionEmbedding", "TransformerEncoder",
