@@ -36,9 +36,10 @@ import numpy as np
 from cookbook import config as config_lib
 from cookbook.data import load_dataset
 from cookbook.registry import get_recipe
-from cookbook.run_dir import CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunDir, read_history
+from cookbook.run_dir import (CONFIG_FILE, HISTORY_FILE, METRICS_FILE, RunDir, read_history,
+                              trains_the_same)
 
-SEED = 0  # the seed of the splits: the default `fit.seed`, so the run trains on the same ones
+SEED = config_lib.FitConfig().seed  # the splits of the default `fit.seed`: those the run trains on
 
 
 def load_data(recipe, source):
@@ -134,7 +135,7 @@ def _holds(path, wanted):
     if wanted is None or not os.path.isfile(os.path.join(path, CONFIG_FILE)):
         return "other"
     try:
-        same = RunDir(path).config().to_dict() == wanted
+        same = trains_the_same(RunDir(path).config().to_dict(), wanted)
     except Exception:  # a config.toml this version cannot read is someone else's run
         return "other"
     if not same:

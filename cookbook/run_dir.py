@@ -127,11 +127,21 @@ def _what_trains(toml_text):
     import tomllib
 
     try:
-        settings = tomllib.loads(toml_text)
+        return _without_printing(tomllib.loads(toml_text))
     except tomllib.TOMLDecodeError:
         return None
+
+
+def trains_the_same(a: dict, b: dict) -> bool:
+    """Whether two configs (`RunConfig.to_dict()`) train the same run: they differ at most in
+    what a run prints (`fit.verbose`), the rule by which an unfinished run resumes."""
+    return _without_printing(a) == _without_printing(b)
+
+
+def _without_printing(settings):
+    settings = {**settings}
     if isinstance(settings.get("fit"), dict):
-        settings["fit"].pop("verbose", None)
+        settings["fit"] = {k: v for k, v in settings["fit"].items() if k != "verbose"}
     return settings
 
 
