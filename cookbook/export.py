@@ -29,11 +29,14 @@ process on the TensorFlow backend and checked against the model on the caller's 
 """
 
 import dataclasses
+import importlib.util
 import os
 import shutil
+import sys
 
-from cookbook import export_versions as versions, run_lock, saved_model
-from cookbook.errors import ConfigError, ExportError, MissingDependencyError, RunDirError
+from cookbook import export_child, export_versions as versions, run_lock, saved_model
+from cookbook.errors import (ConfigError, CookbookError, ExportError, MissingDependencyError,
+                             RunDirError)
 from cookbook.run_dir import VOCABULARY_FILE, RunDir
 from cookbook.serving import max_abs_diff
 
@@ -113,9 +116,10 @@ def export(run, out, *, version=None, force=False, reference=None, format="saved
 
         export_portable.require(format)  # before the slow part
     if keras.backend.backend() != "tensorflow":
-        from cookbook.export_child import export_from_other_backend
-
-        return export_from_other_backend(run, out, version, force, format)
+        if importlib.util.find_spec("tensorflow") is None:
+            raise MissingDependencyError(MISSING_TENSORFLOW)
+        return ExportResult(**export_child.export_from_other_backend(run, out, version, force,
+                                                                     format))
     tf = _tf()
     run_dir = RunDir(run).check()
     recipe = run_dir.config().recipe
@@ -170,3 +174,20 @@ def export(run, out, *, version=None, force=False, reference=None, format="saved
         note = (f"takes the tokenizer's output, not strings: {VOCABULARY_FILE} and "
                 f"{export_portable.TOKENIZER_FILE} beside it say how a text becomes it")
     return ExportResult(target, version, input_name, diff, format, note)
+
+
+def _child(argv):
+    """On the TensorFlow backend, for `cookbook.export_child`: the export, answered as one JSON
+    line on the standard output."""
+    run, out, options = export_child.child_arguments(argv)
+    try:
+        result = export(run, out, **options)
+    except CookbookError as e:
+        print(export_child.answer_line(error=e))
+        return 2
+    print(export_child.answer_line(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))

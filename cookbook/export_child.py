@@ -1,11 +1,12 @@
 """Exporting from the JAX and PyTorch backends: a child process on the TensorFlow backend
-writes the export, checked against the outputs of the model on the caller's backend.
+(`python -m cookbook.export ...`) writes the export, checked against the outputs of the model
+on the caller's backend.
 
 `model.export(format="tf_saved_model")` does not work from every backend (on PyTorch,
 torch.export fails on the dynamic batch size); `model.keras` is backend-independent, so the
-child reloads it under TensorFlow. The child answers on its standard output with one JSON line:
-`{"result": ExportResult's fields}`, or `{"error": {"type": the cookbook error's class,
-"message": its text}}`, which is raised here as the same error.
+child reloads it under TensorFlow. The child answers on its standard output with one JSON line
+(`answer_line`): `{"result": ExportResult's fields}`, or `{"error": {"type": the cookbook
+error's class, "message": its text}}`, which is raised here as the same error.
 """
 
 import dataclasses
@@ -17,20 +18,15 @@ import tempfile
 
 import numpy as np
 
-from cookbook.errors import CookbookError, ExportError, MissingDependencyError
+from cookbook.errors import CookbookError, ExportError
 from cookbook.run_dir import RunDir
 
 
 def export_from_other_backend(run, out, version, force, format="saved_model"):
     """Export in a child process on the TensorFlow backend, checked there also against the
-    model's outputs on this process's backend (JAX, PyTorch); returns its `ExportResult`."""
-    import importlib.util
-
-    from cookbook.export import MISSING_TENSORFLOW, ExportResult
-
+    model's outputs on this process's backend (JAX, PyTorch); returns the fields of its
+    `cookbook.export.ExportResult`."""
     run_dir = RunDir(run).check()
-    if importlib.util.find_spec("tensorflow") is None:
-        raise MissingDependencyError(MISSING_TENSORFLOW)
     # The outputs on this backend, which the child checks the export against before it moves
     # anything into place (a --force export never loses the old version to a mismatch).
     model, tokenizer = run_dir.load_model(), run_dir.tokenizer()
@@ -40,13 +36,13 @@ def export_from_other_backend(run, out, version, force, format="saved_model"):
     with tempfile.TemporaryDirectory() as scratch:
         expected_path = os.path.join(scratch, "expected.npy")
         np.save(expected_path, expected)
-        args = [sys.executable, "-m", "cookbook.export_child", run, out, str(version or ""),
+        args = [sys.executable, "-m", "cookbook.export", run, out, str(version or ""),
                 "1" if force else "", keras_backend(), expected_path, format]
         env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
         proc = subprocess.run(args, env=env, capture_output=True, text=True)
     answer = _answer(proc.stdout)
     if "result" in answer:
-        return ExportResult(**answer["result"])
+        return answer["result"]
     if "error" in answer:
         raise _as_error(answer["error"])
     raise ExportError(_child_failure(proc.stderr, run, out))
@@ -88,22 +84,17 @@ def keras_backend():
     return keras.backend.backend()
 
 
-def _child(argv):
-    """`python -m cookbook.export_child RUN OUT VERSION FORCE BACKEND EXPECTED.npy FORMAT` on
-    the TensorFlow backend: the export, checked also against `EXPECTED` (the outputs on
-    `BACKEND`), answered as one JSON line."""
-    from cookbook.export import export
-
+def child_arguments(argv):
+    """`(run, out, options)` of the child's command line `RUN OUT VERSION FORCE BACKEND
+    EXPECTED.npy FORMAT`: `options` are `cookbook.export.export`'s keyword arguments, the
+    reference being the outputs on `BACKEND`."""
     run, out, version, force, backend, expected_path, format = argv
-    try:
-        result = export(run, out, version=int(version) if version else None, force=bool(force),
-                        reference=(backend, np.load(expected_path)), format=format)
-    except CookbookError as e:
-        print(json.dumps({"error": {"type": type(e).__name__, "message": str(e)}}))
-        return 2
-    print(json.dumps({"result": dataclasses.asdict(result)}))
-    return 0
+    return run, out, {"version": int(version) if version else None, "force": bool(force),
+                      "reference": (backend, np.load(expected_path)), "format": format}
 
 
-if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+def answer_line(result=None, error=None) -> str:
+    """The child's answer: an export's result (a dataclass), or the cookbook error it raised."""
+    if error is not None:
+        return json.dumps({"error": {"type": type(error).__name__, "message": str(error)}})
+    return json.dumps({"result": dataclasses.asdict(result)})

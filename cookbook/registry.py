@@ -34,7 +34,9 @@ class Target:
             reference's value. None where it is not set yet.
         data: what it is measured on, in words.
         source: the `--data` source the benchmarks measure it on (`"sample"`, `"sklearn"`,
-            `"imdb"` for the IMDB reviews CSV), or None when it cannot be measured offline.
+            `"imdb"` for the IMDB reviews CSV, `"keras"` and `"fashion_mnist"` for the full
+            datasets of `benchmarks/bench_full_scale.py`), or None when it cannot be measured
+            offline.
         reference: a baseline measured on the same split (`"least squares"`).
         note: anything more, in words.
 
