@@ -104,11 +104,12 @@ def test_each_local_tensorflow_worker_gets_its_index_and_free_ports():
 
 
 def test_the_launcher_prefixes_lines_stops_the_others_and_returns_the_first_failure():
-    # Process 1 fails at once with status 5; process 0 would sleep for a minute.
+    # Process 1 fails with status 5 (after a moment, so that process 0 has started and said
+    # hello even on a loaded machine); process 0 would sleep for a minute.
     script = ("import os, sys, time\n"
               "i = os.environ['KERAS_DISTRIBUTION_PROCESS_ID']\n"
               "print('hello from', i, flush=True)\n"
-              "if i == '1': sys.exit(5)\n"
+              "if i == '1': time.sleep(2); sys.exit(5)\n"
               "time.sleep(60)\n")
     out = io.StringIO()
     start = time.monotonic()
