@@ -36,7 +36,8 @@ names = [layer.name for layer in keras_internals.layers(model)]
 from cookbook.errors import UnsupportedKerasError
 
 
-# The newest Keras release CI has run the whole suite on (README.md, "Versions").
+# The newest Keras release CI has run the whole suite on (docs/pages/getting-started.md,
+# "Versions").
 NEWEST_TESTED_KERAS = "3.15.1"
 
 

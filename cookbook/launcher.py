@@ -4,7 +4,7 @@ Each process is `cookbook run` with the same arguments and the environment its e
 (`cookbook.cluster`): free ports on 127.0.0.1, process (worker) 0 the chief. Every output line
 is prefixed with its process number; when one process fails the others are stopped, and the
 launcher exits with the first non-zero status (as `torchrun --standalone` does). On several
-hosts, set the same variables on each host instead (see the README).
+hosts, set the same variables on each host instead (see docs/pages/guides/devices.md).
 """
 
 import json
