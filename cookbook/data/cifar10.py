@@ -1,7 +1,8 @@
 """CIFAR-10: 32x32 colour images of 10 classes, through tensorflow-datasets or Keras' cache."""
 
 from cookbook.data import keras_cache, tfds_source
-from cookbook.data.local_images import load_local_images, read_local_images
+from cookbook.data.local_images import (load_keras_cached, load_local_images,
+                                         read_local_images)
 from cookbook.data.splits import Splits
 from cookbook.errors import DataUnavailableError
 
@@ -16,18 +17,21 @@ HINT = "pass --data with a local .npz holding x (N, 32, 32, 3) pixel values and 
 def load(source, seed):
     if source == "auto":
         # No offline sample of CIFAR-10 ships with any dependency: fail fast.
-        source = "keras" if (not tfds_source.tfds_prepared("cifar10")
-                             and keras_cache.cached(*KERAS_FOLDERS)) else "tfds"
+        if tfds_source.tfds_prepared("cifar10"):
+            return from_tfds()
+        if keras_cache.cached(*KERAS_FOLDERS):
+            source = "keras"
+        else:
+            usable, reason = tfds_source.download_status("cifar10")
+            if not usable:
+                raise DataUnavailableError(f"{reason}; Keras has no "
+                                           f"{keras_cache.describe(*KERAS_FOLDERS)}; {HINT}")
+            return from_tfds()
     if source == "tfds":
-        tfds_source.require_tfds("cifar10", f"Keras has no "
-                                 f"{keras_cache.describe(*KERAS_FOLDERS)}; {HINT}")
+        tfds_source.require_tfds("cifar10", HINT)
         return from_tfds()
     if source == "keras":
-        folder = keras_cache.cached(*KERAS_FOLDERS)
-        if folder is None:
-            raise DataUnavailableError(f"Keras has not cached CIFAR-10 (no "
-                                       f"{keras_cache.describe(*KERAS_FOLDERS)}); {HINT}")
-        return load_local_images("cifar10", folder, seed, SHAPE, CLASS_NAMES, source="keras")
+        return load_keras_cached("cifar10", "CIFAR-10", KERAS_FOLDERS, SHAPE, CLASS_NAMES, HINT)
     return load_local_images("cifar10", source, seed, SHAPE, CLASS_NAMES)
 
 

@@ -6,7 +6,8 @@ Read from tensorflow-datasets, Keras' cache (`keras.datasets.fashion_mnist`), De
 
 from cookbook.data import keras_cache, tfds_source
 from cookbook.data.idx import is_idx_folder
-from cookbook.data.local_images import load_local_images, read_local_images
+from cookbook.data.local_images import (load_keras_cached, load_local_images,
+                                         read_local_images)
 from cookbook.data.splits import Splits
 from cookbook.errors import DataUnavailableError
 
@@ -22,16 +23,14 @@ HINT = ("pass --data fashion_mnist:PATH with a folder of its four IDX files (tra
 def load(source, seed):
     if source == "auto":
         source = _auto()
+        if source == "tfds":  # already found usable
+            return from_tfds()
     if source == "tfds":
         tfds_source.require_tfds("fashion_mnist", HINT)
         return from_tfds()
     if source == "keras":
-        folder = keras_cache.cached(KERAS_FOLDER)
-        if folder is None or not is_idx_folder(folder):
-            raise DataUnavailableError(f"Keras has not cached Fashion-MNIST (no IDX files in "
-                                       f"{keras_cache.describe(KERAS_FOLDER)}); {HINT}")
-        return load_local_images("fashion_mnist", folder, seed, SHAPE, CLASS_NAMES,
-                                 source="keras")
+        return load_keras_cached("fashion_mnist", "Fashion-MNIST", (KERAS_FOLDER,), SHAPE,
+                                 CLASS_NAMES, HINT, usable=is_idx_folder)
     if source == "debian":
         return load_local_images("fashion_mnist", DEBIAN_FOLDER, seed, SHAPE, CLASS_NAMES,
                                  source="debian")
@@ -48,7 +47,7 @@ def _auto():
         return "keras"
     if is_idx_folder(DEBIAN_FOLDER):
         return "debian"
-    usable, reason = tfds_source.tfds_status("fashion_mnist")
+    usable, reason = tfds_source.download_status("fashion_mnist")
     if usable:
         return "tfds"
     raise DataUnavailableError(f"{reason}; Keras has no {keras_cache.describe(KERAS_FOLDER)} and "

@@ -4,13 +4,11 @@ Class names are the sub-folder names, sorted; the label of an example is the ind
 name. Anything that does not fit the layout is reported (as `"<path>: <reason>"`), not read.
 """
 
-import math
 import os
 
 import numpy as np
 from PIL import Image
 
-from cookbook.data.checks import check_split
 from cookbook.data.images import READ_ERRORS, describe_error
 from cookbook.errors import DataError
 

